@@ -1,0 +1,725 @@
+"""The base class every backend shares: all of scikit-learn's plumbing.
+
+A backend subclasses :class:`BaseMLPClassifier` and says only *how* to
+compute, through these methods:
+
+``_setup(X, Y, sample_weight, batch_size)``
+    Move one fit's training data where the computation happens, allocate
+    buffers, and return a context object handed back to the methods below.
+    The weights to start from are in ``self._params`` (a flat numpy vector,
+    see :meth:`BaseMLPClassifier._unpack`) and the velocity in
+    ``self._velocity``.
+``_permute(ctx, perm)``
+    Put the training rows in the order ``perm`` for the next epoch.
+``_step(ctx, start, stop, weight_sum)``
+    One gradient step on rows ``start:stop``; return the batch loss (a float
+    or a 0-d tensor: the base adds them up and reads the total once per
+    epoch).
+``_save_weights(ctx, out)`` / ``_load_weights(ctx, weights)``
+    Copy the current weights out of, or back into, the backend.
+``_weights_finite(ctx)``
+    Whether every weight is finite.
+``_finish(ctx)``
+    Write the weights and velocity back into ``self._params`` and
+    ``self._velocity``.
+``_forward_logits(X)``
+    The output layer's pre-activations for validated input ``X``.
+
+Everything else -- validation, labels, batching, shuffling, stopping rules,
+early stopping, warm starts, ``partial_fit``, sample weights, the loss curve,
+prediction, tags -- lives here, once.
+"""
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from ._functions import ACTIVATIONS, LOSSES, OUT_ACTIVATIONS, log_output
+from ._optim import MOMENTUM_UPDATES
+
+# Rows per chunk at prediction time: bounds the memory of the activations.
+_PREDICT_CHUNK = 65536
+
+PARAMETERS_DOC = """\
+hidden : int or tuple of int, default=3
+        Width of each hidden layer: ``3`` is the lab's single layer of three
+        neurons, ``(64, 64)`` two layers of 64.
+
+    activation : {"logistic", "tanh", "relu"}, default="logistic"
+        Activation of the hidden layers. The output layer is a sigmoid unit
+        for two classes and a softmax otherwise.
+
+    loss : {"log_loss", "squared_error"}, default="log_loss"
+        ``"log_loss"`` is the cross-entropy, computed from the logits.
+        ``"squared_error"`` is half the squared distance between the output
+        probabilities and the one-hot targets, summed over output units.
+
+    lr : float, default=0.5
+        Learning rate (alpha in the update rules below), > 0.
+
+    momentum : float, default=0.9
+        Momentum rate (beta), in [0, 1). ``0`` is plain gradient descent.
+
+    momentum_type : {"dampened", "classic", "nesterov"}, default="dampened"
+        Update rule, with gradient g and velocity v starting at 0:
+
+        - ``"dampened"`` (the lab's rule): v = beta v + (1 - beta) lr g,
+          w = w - v. The steady step is lr g whatever beta is.
+        - ``"classic"`` (heavy ball): v = beta v + lr g, w = w - v. The steady
+          step is lr g / (1 - beta): ten times larger at beta = 0.9.
+        - ``"nesterov"``: v = beta v + lr g, w = w - (beta v + lr g), the
+          look-ahead step of scikit-learn's SGD.
+
+    alpha : float, default=0.0
+        Strength of the L2 penalty ``alpha / 2 * sum(W ** 2)`` on the weights
+        (not the biases), added to the mean loss.
+
+    batch_size : int or None, default=32
+        Rows per gradient step. ``None`` is full-batch gradient descent, as
+        in the lab; a value above the number of rows means the same.
+
+    max_iter : int, default=200
+        Maximum number of epochs (passes over the training data).
+
+    tol : float, default=1e-4
+        Training stops when the loss (or, with ``early_stopping``, the
+        validation accuracy) fails to improve by at least ``tol`` for
+        ``n_iter_no_change`` consecutive epochs.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement tolerated before stopping.
+
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data,
+        stop when its accuracy stops improving and keep the weights of the
+        best epoch. Ignored by :meth:`partial_fit`.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out when ``early_stopping=True``.
+
+    shuffle : bool, default=True
+        Shuffle the rows before each epoch (when an epoch has more than one
+        batch).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initial weights, the shuffling and the validation split.
+        Pass an int for reproducible fits.
+
+    verbose : bool, default=False
+        Print the loss after every epoch.
+
+    warm_start : bool, default=False
+        Start :meth:`fit` from the weights of the previous fit instead of a
+        fresh initialisation."""
+
+ATTRIBUTES_DOC = """\
+classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    coefs_ : list of ndarray
+        ``coefs_[i]`` is the weight matrix from layer ``i`` to layer ``i + 1``.
+
+    intercepts_ : list of ndarray
+        ``intercepts_[i]`` is the bias vector of layer ``i + 1``.
+
+    loss_curve_ : list of float
+        Mean training loss (penalty included) of each epoch.
+
+    best_loss_ : float or None
+        Lowest value of ``loss_curve_``; None with ``early_stopping``.
+
+    validation_scores_ : list of float or None
+        Validation accuracy after each epoch when ``early_stopping=True``.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+
+    n_iter_ : int
+        Number of epochs run.
+
+    t_ : int
+        Number of training rows seen, counted over all epochs.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units: 1 for two classes, else ``n_classes``.
+
+    out_activation_ : str
+        ``"logistic"`` for two classes, ``"softmax"`` otherwise.
+
+    n_features_in_ : int
+        Number of features seen during :meth:`fit`.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during :meth:`fit`, when ``X`` had string
+        column names."""
+
+
+def fill_doc(cls):
+    """Put the shared parameter and attribute sections into a docstring."""
+    cls.__doc__ = cls.__doc__.replace("%(parameters)s", PARAMETERS_DOC).replace(
+        "%(attributes)s", ATTRIBUTES_DOC
+    )
+    return cls
+
+
+class NonFiniteError(ValueError):
+    """Training produced non-finite weights or loss."""
+
+
+class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
+    """Multi-layer perceptron classifier; backends subclass it.
+
+    Not for direct use: see :class:`~sklearn_mlplab.NumpyMLPClassifier` and
+    :class:`~sklearn_mlplab.TorchMLPClassifier`.
+    """
+
+    _parameter_constraints = {
+        "hidden": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(ACTIVATIONS))],
+        "loss": [StrOptions(set(LOSSES))],
+        "lr": [Interval(Real, 0, None, closed="neither")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "momentum_type": [StrOptions(set(MOMENTUM_UPDATES))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        hidden=3,
+        *,
+        activation="logistic",
+        loss="log_loss",
+        lr=0.5,
+        momentum=0.9,
+        momentum_type="dampened",
+        alpha=0.0,
+        batch_size=32,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        verbose=False,
+        warm_start=False,
+    ):
+        self.hidden = hidden
+        self.activation = activation
+        self.loss = loss
+        self.lr = lr
+        self.momentum = momentum
+        self.momentum_type = momentum_type
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.verbose = verbose
+        self.warm_start = warm_start
+
+    # ------------------------------------------------------------------ fit
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data. float32 data trains in float32, anything else in
+            float64.
+
+        y : array-like of shape (n_samples,)
+            Class labels (any sortable labels: ints, strings, ...).
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row. Integer weights are equivalent
+            to repeating rows (exactly so in full-batch training).
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight, classes=None, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Run one epoch over the given data.
+
+        Successive calls continue the same run: the weights, the velocity and
+        the shuffling generator carry over, so ``n`` calls on the same data
+        equal one :meth:`fit` with ``max_iter=n`` (and no stopping rule).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : array-like of shape (n_samples,)
+            Class labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever appear. Required on the first call
+            (unless the estimator was already fitted), ignored later.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight, classes=classes, incremental=True)
+
+    def _fit(self, X, y, sample_weight, classes, incremental):
+        fitted = hasattr(self, "_params")
+        continuing = fitted and (incremental or self.warm_start)
+        saved = self.__dict__.copy()
+        try:
+            self._fit_unchecked(X, y, sample_weight, classes, incremental, continuing)
+        except NonFiniteError:
+            # A continued run keeps its last finite epoch; a fresh fit leaves
+            # the estimator as it was before the call.
+            if not continuing:
+                self._restore(saved)
+            raise
+        except BaseException:
+            self._restore(saved)
+            raise
+        return self
+
+    def _restore(self, saved):
+        self.__dict__.clear()
+        self.__dict__.update(saved)
+
+    def _fit_unchecked(self, X, y, sample_weight, classes, incremental, continuing):
+        hidden = self._hidden_layers()
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            reset=not continuing,
+        )
+        check_classification_targets(y)
+        if continuing:
+            X = X.astype(self._params.dtype, copy=False)
+            self._check_same_network(hidden)
+        if sp.issparse(X):
+            X = X.tocsr()
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        Y = self._encode_targets(y, classes, incremental, continuing, X.dtype)
+        self._check_weighted_classes(y, sample_weight, incremental)
+
+        if continuing and not incremental:
+            # A warm start reuses the weights but restarts the optimiser.
+            self._rng = check_random_state(self.random_state)
+            self._velocity[:] = 0
+        elif not continuing:
+            self._rng = check_random_state(self.random_state)
+            self._initialize(hidden, X.shape[1], X.dtype)
+
+        val = None
+        if self.early_stopping and not incremental:
+            X, Y, sample_weight, val = self._split_validation(X, y, Y, sample_weight)
+        self._train(X, Y, sample_weight, val, incremental, continuing)
+
+    def _hidden_layers(self):
+        hidden = self.hidden
+        if isinstance(hidden, Integral) and not isinstance(hidden, bool):
+            hidden = (hidden,)
+        hidden = tuple(hidden)
+        if not hidden or any(
+            isinstance(h, bool) or not isinstance(h, Integral) or h < 1
+            for h in hidden
+        ):
+            raise ValueError(
+                "hidden must be a positive int or a non-empty tuple of positive "
+                f"ints, got {self.hidden!r}."
+            )
+        return tuple(int(h) for h in hidden)
+
+    def _check_same_network(self, hidden):
+        fitted = tuple(self._layer_units[1:-1])
+        if hidden != fitted:
+            raise ValueError(
+                f"hidden={self.hidden!r} does not match the fitted network's "
+                f"hidden layers {fitted}; set warm_start=False to start afresh."
+            )
+
+    def _encode_targets(self, y, classes, incremental, continuing, dtype):
+        """Set ``classes_`` (on a fresh start) and return the 0/1 target matrix."""
+        present = np.unique(y)
+        if not continuing:
+            if incremental:
+                if classes is None:
+                    raise ValueError(
+                        "classes must be passed on the first call to partial_fit."
+                    )
+                self.classes_ = np.unique(classes)
+            else:
+                self.classes_ = present
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"{type(self).__name__} needs samples of at least 2 classes, "
+                    f"but the data contains only one class: {self.classes_[0]!r}."
+                )
+        elif not incremental and not np.array_equal(present, self.classes_):
+            raise ValueError(
+                "warm_start can only be used where y has the same classes as in "
+                f"the previous call to fit: previously {self.classes_.tolist()}, "
+                f"now {present.tolist()}."
+            )
+        unseen = np.setdiff1d(present, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not in classes_ "
+                f"{self.classes_.tolist()}."
+            )
+        index = np.searchsorted(self.classes_, y)
+        n_classes = len(self.classes_)
+        if n_classes == 2:
+            return (index == 1).astype(dtype)[:, None]
+        Y = np.zeros((len(y), n_classes), dtype=dtype)
+        Y[np.arange(len(y)), index] = 1
+        return Y
+
+    def _check_weighted_classes(self, y, sample_weight, incremental):
+        if sample_weight is None:
+            return
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight sums to zero: there is nothing to fit.")
+        weighted = np.unique(y[sample_weight > 0])
+        if not incremental and len(weighted) < 2:
+            raise ValueError(
+                "Only one class has a non-zero sample_weight "
+                f"({weighted[0]!r}); at least 2 classes are needed."
+            )
+
+    def _initialize(self, hidden, n_features, dtype):
+        """Draw Xavier-normal weights from ``self._rng``; biases start at zero."""
+        n_outputs = 1 if len(self.classes_) == 2 else len(self.classes_)
+        self._layer_units = [n_features, *hidden, n_outputs]
+        self.n_layers_ = len(self._layer_units)
+        self.n_outputs_ = n_outputs
+        self.out_activation_ = "logistic" if n_outputs == 1 else "softmax"
+        pairs = list(zip(self._layer_units[:-1], self._layer_units[1:]))
+        coefs = [
+            self._rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), (fan_in, fan_out))
+            for fan_in, fan_out in pairs
+        ]
+        intercepts = [np.zeros(fan_out) for _, fan_out in pairs]
+        self._params = np.concatenate([a.ravel() for a in coefs + intercepts]).astype(
+            dtype
+        )
+        self._velocity = np.zeros_like(self._params)
+
+    def _unpack(self, flat):
+        """Split a flat parameter vector into views: (coefs, intercepts).
+
+        The layout is every weight matrix (row-major), then every bias.
+        """
+        pairs = list(zip(self._layer_units[:-1], self._layer_units[1:]))
+        coefs, intercepts, start = [], [], 0
+        for fan_in, fan_out in pairs:
+            coefs.append(flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+            start += fan_in * fan_out
+        for _, fan_out in pairs:
+            intercepts.append(flat[start : start + fan_out])
+            start += fan_out
+        return coefs, intercepts
+
+    @property
+    def _n_coef(self):
+        """Length of the weight-matrix part of the flat parameter vector."""
+        units = self._layer_units
+        return sum(a * b for a, b in zip(units[:-1], units[1:]))
+
+    @property
+    def coefs_(self):
+        check_is_fitted(self)
+        return self._unpack(self._params)[0]
+
+    @property
+    def intercepts_(self):
+        check_is_fitted(self)
+        return self._unpack(self._params)[1]
+
+    def _split_validation(self, X, y, Y, sample_weight):
+        arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        try:
+            parts = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                stratify=y,
+                random_state=self._rng,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                f"early_stopping cannot hold out a stratified validation_fraction="
+                f"{self.validation_fraction} of this data: {exc}"
+            ) from None
+        train, val = parts[0::2], parts[1::2]
+        if sample_weight is None:
+            train.append(None)
+            val.append(None)
+        X_val, Y_val, sw_val = val
+        y_val = self._decode(Y_val)
+        return train[0], train[1], train[2], (X_val, y_val, sw_val)
+
+    def _decode(self, Y):
+        if Y.shape[1] == 1:
+            return self.classes_[(Y[:, 0] > 0.5).astype(int)]
+        return self.classes_[Y.argmax(axis=1)]
+
+    def _resolve_batch_size(self, n_samples):
+        if self.batch_size is None:
+            return n_samples
+        return min(self.batch_size, n_samples)
+
+    # ----------------------------------------------------------- the loop
+    def _train(self, X, Y, sample_weight, val, incremental, continuing):
+        n = X.shape[0]
+        batch_size = self._resolve_batch_size(n)
+        starts = np.arange(0, n, batch_size)
+        stops = np.minimum(starts + batch_size, n)
+        n_batches = len(starts)
+        if sample_weight is None:
+            total_weight = float(n)
+            batch_weights = (stops - starts).astype(float).tolist()
+        else:
+            total_weight = float(sample_weight.sum())
+            batch_weights = np.add.reduceat(sample_weight, starts).tolist()
+        bounds = list(zip(starts.tolist(), stops.tolist()))
+
+        if not continuing:
+            self.loss_curve_ = []
+            self.n_iter_ = 0
+            self.t_ = 0
+        if not (continuing and incremental):
+            # A fit (warm or not) restarts the stopping rule; partial_fit
+            # calls carry it over.
+            self._no_improvement_count = 0
+            self.best_loss_ = np.inf if val is None else None
+            self.validation_scores_ = [] if val is not None else None
+            self.best_validation_score_ = -np.inf if val is not None else None
+
+        stopping = not incremental
+        epochs = 1 if incremental else self.max_iter
+        ctx = self._setup(X, Y, sample_weight, batch_size)
+        last_good = self._save_weights(ctx, None)
+        best = None
+        converged = False
+        try:
+            for _ in range(epochs):
+                if self.shuffle and n_batches > 1:
+                    perm = self._rng.permutation(n)
+                    self._permute(ctx, perm)
+                    if sample_weight is not None:
+                        batch_weights = np.add.reduceat(
+                            sample_weight[perm], starts
+                        ).tolist()
+                epoch_loss = 0.0
+                for (start, stop), weight in zip(bounds, batch_weights):
+                    if weight > 0:
+                        epoch_loss += self._step(ctx, start, stop, weight) * weight
+                loss = float(epoch_loss) / total_weight
+                if not (np.isfinite(loss) and self._weights_finite(ctx)):
+                    self._load_weights(ctx, last_good)
+                    raise NonFiniteError(
+                        f"Training diverged in epoch {self.n_iter_ + 1}: the loss "
+                        "or the weights became non-finite. Lower lr (now "
+                        f"{self.lr}) or scale the inputs (e.g. StandardScaler)."
+                    )
+                self._save_weights(ctx, last_good)
+                self.n_iter_ += 1
+                self.t_ += n
+                self.loss_curve_.append(loss)
+                if self.verbose:
+                    print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+                improved = self._update_no_improvement(ctx, val, stopping)
+                if improved and val is not None:
+                    best = self._save_weights(ctx, best)
+                if stopping and self._no_improvement_count > self.n_iter_no_change:
+                    converged = True
+                    if self.verbose:
+                        what = "Validation score" if val is not None else "Training loss"
+                        print(
+                            f"{what} did not improve more than tol={self.tol} for "
+                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
+                        )
+                    break
+            if stopping and not converged:
+                warnings.warn(
+                    f"Maximum iterations ({self.max_iter}) reached and the "
+                    "optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                )
+        except KeyboardInterrupt:
+            self._load_weights(ctx, last_good)
+            warnings.warn(
+                "Training interrupted by the user; keeping the weights of the "
+                "last finished epoch.",
+                UserWarning,
+            )
+        finally:
+            if best is not None:
+                self._load_weights(ctx, best)
+            self._finish(ctx)
+
+    def _update_no_improvement(self, ctx, val, stopping):
+        """Update the no-improvement counter; return True on a new best score."""
+        if val is not None and stopping:
+            self._finish(ctx)
+            X_val, y_val, sw_val = val
+            score = accuracy_score(
+                y_val, self._predict_validated(X_val), sample_weight=sw_val
+            )
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print(f"Validation score: {score:.6f}")
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                return True
+            return False
+        loss = self.loss_curve_[-1]
+        if loss > self.best_loss_ - self.tol:
+            self._no_improvement_count += 1
+        else:
+            self._no_improvement_count = 0
+        self.best_loss_ = min(self.best_loss_, loss)
+        return False
+
+    # ----------------------------------------------------------- predict
+    def _validate_predict_input(self, X):
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            reset=False,
+        )
+        X = X.astype(self._params.dtype, copy=False)
+        return X.tocsr() if sp.issparse(X) else X
+
+    def _logits(self, X):
+        return self._logits_validated(self._validate_predict_input(X))
+
+    def _logits_validated(self, X):
+        z = np.concatenate(
+            [
+                self._forward_logits(X[start : start + _PREDICT_CHUNK])
+                for start in range(0, X.shape[0], _PREDICT_CHUNK)
+            ]
+        )
+        if not np.isfinite(z).all():
+            raise ValueError(
+                "The network's outputs are not finite for this input: its values "
+                "are too large. Scale it as the training data was scaled."
+            )
+        return z
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Class probabilities in the order of ``classes_``; rows sum to 1.
+        """
+        z = self._logits(X)
+        p = OUT_ACTIVATIONS[self.out_activation_](z)
+        if self.n_outputs_ == 1:
+            return np.hstack([1 - p, p])
+        return p
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability of each class, computed from logits.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        z = self._logits(X)
+        if self.n_outputs_ == 1:
+            return log_output(np.hstack([-z, z]), "logistic")
+        return log_output(z, "softmax")
+
+    def predict(self, X):
+        """Predict the class of each row.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels, taken from ``classes_``.
+        """
+        return self._predict_validated(self._validate_predict_input(X))
+
+    def _predict_validated(self, X):
+        z = self._logits_validated(X)
+        if self.n_outputs_ == 1:
+            return self.classes_[(z[:, 0] > 0).astype(int)]
+        return self.classes_[z.argmax(axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

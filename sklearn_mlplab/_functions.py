@@ -1,0 +1,100 @@
+"""Activations, their derivatives, output functions and losses for numpy.
+
+Every entry is a small function keyed by its public option name, so that a
+new activation or loss is one line in a table, never a branch in the
+training loop. The functions work in place where they can: the training loop
+owns the buffers and these functions only fill them.
+"""
+
+import numpy as np
+from scipy.special import expit, logsumexp
+
+
+# --- hidden-layer activations, applied in place to the pre-activation -------
+def _logistic(z):
+    return expit(z, out=z)
+
+
+def _tanh(z):
+    return np.tanh(z, out=z)
+
+
+def _relu(z):
+    return np.maximum(z, 0, out=z)
+
+
+ACTIVATIONS = {"logistic": _logistic, "tanh": _tanh, "relu": _relu}
+
+
+# --- their derivatives, written in terms of the activation a = f(z) ---------
+# Each multiplies the back-propagated ``delta`` in place by f'(z).
+def _logistic_derivative(a, delta):
+    delta *= a
+    delta *= 1 - a
+
+
+def _tanh_derivative(a, delta):
+    delta *= 1 - a * a
+
+
+def _relu_derivative(a, delta):
+    delta[a <= 0] = 0
+
+
+DERIVATIVES = {
+    "logistic": _logistic_derivative,
+    "tanh": _tanh_derivative,
+    "relu": _relu_derivative,
+}
+
+
+# --- output functions: logits -> probabilities of the output units ----------
+def _sigmoid(z):
+    return expit(z)
+
+
+def _softmax(z):
+    p = z - z.max(axis=1, keepdims=True)
+    np.exp(p, out=p)
+    p /= p.sum(axis=1, keepdims=True)
+    return p
+
+
+OUT_ACTIVATIONS = {"logistic": _sigmoid, "softmax": _softmax}
+
+
+def log_output(z, out_activation):
+    """Log-probabilities of the output units, computed stably from logits."""
+    if out_activation == "logistic":
+        return -np.logaddexp(0, -z)
+    return z - logsumexp(z, axis=1, keepdims=True)
+
+
+# --- losses ------------------------------------------------------------------
+# ``loss(z, p, Y, out_activation)`` returns the per-sample loss (shape (n,))
+# and dL/dz, the gradient with respect to the logits (shape of z), given the
+# logits ``z``, the output probabilities ``p = out(z)`` and the 0/1 targets
+# ``Y`` (one column for a binary problem, one-hot columns otherwise).
+def _log_loss(z, p, Y, out_activation):
+    # From logits, never from log(p): large logits cannot produce inf or nan.
+    if out_activation == "logistic":
+        per_sample = (np.logaddexp(0, z) - Y * z).sum(axis=1)
+    else:
+        per_sample = logsumexp(z, axis=1) - (Y * z).sum(axis=1)
+    # Cross-entropy is the canonical pair of both sigmoid and softmax.
+    return per_sample, p - Y
+
+
+def _squared_error(z, p, Y, out_activation):
+    r = p - Y
+    per_sample = 0.5 * (r * r).sum(axis=1)
+    # The output function's derivative does not cancel here: sigmoid gives
+    # r * p * (1 - p); softmax's Jacobian gives p * (r - sum_k r_k p_k).
+    if out_activation == "logistic":
+        grad = r * p * (1 - p)
+    else:
+        grad = p * (r - (r * p).sum(axis=1, keepdims=True))
+    return per_sample, grad
+
+
+LOSSES = {"log_loss": _log_loss, "squared_error": _squared_error}

@@ -1,0 +1,176 @@
+"""NumpyMLPClassifier: forward pass and backpropagation written out in numpy."""
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._base import BaseMLPClassifier, fill_doc
+from ._functions import ACTIVATIONS, DERIVATIVES, LOSSES, OUT_ACTIVATIONS
+from ._optim import MOMENTUM_UPDATES
+
+
+class _Workspace:
+    """One fit's data in epoch order, plus every buffer the hot loop writes.
+
+    Allocated once per fit, so a gradient step allocates only the small
+    temporaries of the loss.
+    """
+
+    def __init__(self, est, X, Y, sample_weight, batch_size):
+        self.X_orig, self.Y_orig, self.sw_orig = X, Y, sample_weight
+        self.X, self.Y, self.sw = X, Y, sample_weight
+        self.sparse = sp.issparse(X)
+        dtype = est._params.dtype
+        units = est._layer_units
+        self.coefs, self.intercepts = est._unpack(est._params)
+        self.grad = np.empty_like(est._params)
+        self.grad_coefs, self.grad_intercepts = est._unpack(self.grad)
+        # acts[i] holds layer i + 1's activation (the logits for the last).
+        self.acts = [np.empty((batch_size, k), dtype=dtype) for k in units[1:]]
+        self.deltas = [np.empty((batch_size, k), dtype=dtype) for k in units[1:-1]]
+        self.X_buf = None
+        if not self.sparse and batch_size < X.shape[0]:
+            self.X_buf = np.empty_like(X, order="C")
+            self.Y_buf = np.empty_like(Y)
+            self.sw_buf = None if sample_weight is None else np.empty_like(sample_weight)
+
+
+@fill_doc
+class NumpyMLPClassifier(BaseMLPClassifier):
+    """Multi-layer perceptron classifier with hand-written backpropagation.
+
+    The lab's network in plain numpy: Xavier-normal weights, a sigmoid (or
+    tanh, relu) hidden layer, a sigmoid output for two classes and a softmax
+    for more, cross-entropy or squared-error loss, and mini-batch gradient
+    descent with the lab's dampened momentum (or classic, Nesterov).
+    Everything the training loop does is readable in this module and
+    ``_functions.py``.
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    TorchMLPClassifier : The same estimator on PyTorch, step for step.
+    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_mlplab import NumpyMLPClassifier
+    >>> X, y = make_moons(n_samples=300, noise=0.2, random_state=0)
+    >>> clf = make_pipeline(
+    ...     StandardScaler(), NumpyMLPClassifier(hidden=6, max_iter=500, random_state=0)
+    ... )
+    >>> clf.fit(X, y).score(X, y) > 0.95
+    True
+    >>> clf.predict_proba(X[:2]).round(3)
+    array([[0.01 , 0.99 ],
+           [0.999, 0.001]])
+    """
+
+    def _setup(self, X, Y, sample_weight, batch_size):
+        return _Workspace(self, X, Y, sample_weight, batch_size)
+
+    def _permute(self, ws, perm):
+        if ws.X_buf is None:
+            ws.X = ws.X_orig[perm]
+            ws.Y = ws.Y_orig[perm]
+            ws.sw = None if ws.sw_orig is None else ws.sw_orig[perm]
+            return
+        np.take(ws.X_orig, perm, axis=0, out=ws.X_buf)
+        np.take(ws.Y_orig, perm, axis=0, out=ws.Y_buf)
+        ws.X, ws.Y = ws.X_buf, ws.Y_buf
+        if ws.sw_orig is not None:
+            np.take(ws.sw_orig, perm, out=ws.sw_buf)
+            ws.sw = ws.sw_buf
+
+    def _step(self, ws, start, stop, weight_sum):
+        sw = None if ws.sw is None else ws.sw[start:stop]
+        loss = self._loss_grad(ws, ws.X[start:stop], ws.Y[start:stop], sw, weight_sum)
+        MOMENTUM_UPDATES[self.momentum_type](
+            self._params, self._velocity, ws.grad, self.lr, self.momentum
+        )
+        return loss
+
+    def _forward(self, X, coefs, intercepts, acts):
+        """Forward pass into the buffers ``acts``; returns the logits."""
+        last = len(coefs) - 1
+        activation = ACTIVATIONS[self.activation]
+        a = X
+        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+            z = acts[i]
+            if sp.issparse(a):
+                z[...] = a @ W
+            else:
+                np.matmul(a, W, out=z)
+            z += b
+            if i < last:
+                activation(z)
+            a = z
+        return a
+
+    def _loss_grad(self, ws, X, Y, sw, weight_sum):
+        """Batch loss; its gradient is left in ``ws.grad`` (flat layout).
+
+        The loss is the weighted mean of the per-sample losses, divided by
+        ``weight_sum``, plus ``alpha / 2 * sum(W ** 2)``.
+        """
+        m = X.shape[0]
+        acts = [a[:m] for a in ws.acts]
+        z = self._forward(X, ws.coefs, ws.intercepts, acts)
+        p = OUT_ACTIVATIONS[self.out_activation_](z)
+        per_sample, delta = LOSSES[self.loss](z, p, Y, self.out_activation_)
+        if sw is None:
+            loss = per_sample.sum() / weight_sum
+            delta /= weight_sum
+        else:
+            loss = per_sample @ sw / weight_sum
+            delta *= (sw / weight_sum)[:, None]
+        if self.alpha:
+            w = self._params[: self._n_coef]
+            loss += 0.5 * self.alpha * (w @ w)
+
+        derivative = DERIVATIVES[self.activation]
+        for i in range(len(ws.coefs) - 1, -1, -1):
+            a_prev = X if i == 0 else acts[i - 1]
+            if sp.issparse(a_prev):
+                ws.grad_coefs[i][...] = (a_prev.T @ delta).reshape(ws.grad_coefs[i].shape)
+            else:
+                np.matmul(a_prev.T, delta, out=ws.grad_coefs[i])
+            np.sum(delta, axis=0, out=ws.grad_intercepts[i])
+            if i > 0:
+                d = ws.deltas[i - 1][:m]
+                np.matmul(delta, ws.coefs[i].T, out=d)
+                derivative(a_prev, d)
+                delta = d
+        if self.alpha:
+            n_coef = self._n_coef
+            ws.grad[:n_coef] += self.alpha * self._params[:n_coef]
+        return float(loss)
+
+    def _save_weights(self, ws, out):
+        if out is None:
+            return self._params.copy()
+        np.copyto(out, self._params)
+        return out
+
+    def _load_weights(self, ws, weights):
+        np.copyto(self._params, weights)
+
+    def _weights_finite(self, ws):
+        return bool(np.isfinite(self._params.sum()))
+
+    def _finish(self, ws):
+        pass  # the weights already live in self._params
+
+    def _forward_logits(self, X):
+        coefs, intercepts = self._unpack(self._params)
+        acts = [np.empty((X.shape[0], k), dtype=self._params.dtype) for k in self._layer_units[1:]]
+        return self._forward(X, coefs, intercepts, acts)

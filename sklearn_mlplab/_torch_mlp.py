@@ -1,0 +1,277 @@
+"""TorchMLPClassifier: the same estimator on PyTorch autograd, CPU or GPU.
+
+torch is imported inside the methods that need it, so constructing, cloning
+and ``get_params`` work without it.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._base import BaseMLPClassifier, fill_doc
+from ._optim import MOMENTUM_UPDATES
+
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError as exc:
+        raise ImportError(
+            "TorchMLPClassifier needs PyTorch, which is not installed. Install "
+            "it with `pip install 'sklearn-mlplab[torch]'`, or a CPU-only build "
+            "with `pip install torch --index-url "
+            "https://download.pytorch.org/whl/cpu`."
+        ) from exc
+    return torch
+
+
+def _activation(torch, name):
+    return {"logistic": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[name]
+
+
+def _per_sample_loss(torch, name, z, Y, out_activation):
+    """Per-sample loss from logits: autograd differentiates it."""
+    F = torch.nn.functional
+    if name == "log_loss":
+        if out_activation == "logistic":
+            l = F.binary_cross_entropy_with_logits(z, Y, reduction="none")
+        else:
+            l = -Y * F.log_softmax(z, dim=1)
+    else:
+        p = torch.sigmoid(z) if out_activation == "logistic" else F.softmax(z, dim=1)
+        l = 0.5 * (p - Y) ** 2
+    return l.sum(dim=1)
+
+
+class _TorchContext:
+    """One fit's tensors: data on the device, flat weights and their views."""
+
+    def __init__(self, est, torch, device, X, Y, sample_weight):
+        self.torch = torch
+        self.device = device
+        self.sparse = sp.issparse(X)
+        # On the CPU the flat tensors share memory with the numpy vectors,
+        # so the estimator's state is always current and nothing is copied.
+        self.w = _to_tensor(torch, est._params, device)
+        self.v = _to_tensor(torch, est._velocity, device)
+        self.grad = torch.empty_like(self.w)
+        coefs, intercepts = est._unpack(self.w)
+        self.leaves = [t.requires_grad_() for t in coefs + intercepts]
+        self.coefs, self.intercepts = self.leaves[: len(coefs)], self.leaves[len(coefs) :]
+        self.X_orig = X if self.sparse else _to_tensor(torch, X, device)
+        self.Y_orig = _to_tensor(torch, Y, device)
+        self.sw_orig = (
+            None if sample_weight is None else _to_tensor(torch, sample_weight, device)
+        )
+        self.X, self.Y, self.sw = self.X_orig, self.Y_orig, self.sw_orig
+        self.X_buf = None
+
+    def batch(self, start, stop):
+        X = self.X[start:stop]
+        if self.sparse:
+            X = self.torch.from_numpy(X.toarray()).to(self.device)
+        sw = None if self.sw is None else self.sw[start:stop]
+        return X, self.Y[start:stop], sw
+
+
+def _to_tensor(torch, a, device):
+    if device.type == "cpu" and a.flags.writeable and a.flags.c_contiguous:
+        return torch.from_numpy(a)
+    return torch.tensor(np.ascontiguousarray(a), device=device)
+
+
+@fill_doc
+class TorchMLPClassifier(BaseMLPClassifier):
+    """Multi-layer perceptron classifier on PyTorch autograd, CPU or GPU.
+
+    A twin of :class:`NumpyMLPClassifier`: same hyperparameters, same initial
+    weights (drawn in numpy from ``random_state``), same batches and the same
+    momentum rules, but the backward pass is PyTorch's autograd and the
+    computation runs on ``device``. In float64 on the CPU the two agree to
+    about 1e-12.
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    device : str or torch.device, default="cpu"
+        Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, a
+        ``torch.device``, or ``"auto"`` (CUDA when available, else the CPU).
+        The fitted state is kept in numpy, so a model trained on a GPU
+        pickles and loads on a machine without one.
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    NumpyMLPClassifier : The same estimator in plain numpy.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_mlplab import TorchMLPClassifier
+    >>> X, y = make_moons(n_samples=300, noise=0.2, random_state=0)
+    >>> clf = make_pipeline(
+    ...     StandardScaler(), TorchMLPClassifier(hidden=6, max_iter=500, random_state=0)
+    ... )
+    >>> clf.fit(X, y).score(X, y) > 0.95
+    True
+    >>> clf.predict_proba(X[:2]).round(3)
+    array([[0.01 , 0.99 ],
+           [0.999, 0.001]])
+    """
+
+    _parameter_constraints = {
+        **BaseMLPClassifier._parameter_constraints,
+        "device": "no_validation",  # checked when torch is imported
+    }
+
+    def __init__(
+        self,
+        hidden=3,
+        *,
+        activation="logistic",
+        loss="log_loss",
+        lr=0.5,
+        momentum=0.9,
+        momentum_type="dampened",
+        alpha=0.0,
+        batch_size=32,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        verbose=False,
+        warm_start=False,
+        device="cpu",
+    ):
+        super().__init__(
+            hidden,
+            activation=activation,
+            loss=loss,
+            lr=lr,
+            momentum=momentum,
+            momentum_type=momentum_type,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            shuffle=shuffle,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.device = device
+
+    def _resolve_device(self, torch, for_training=True):
+        device = self.device
+        if isinstance(device, str) and device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            device = torch.device(device)
+        except (RuntimeError, TypeError):
+            raise ValueError(
+                "device must be 'cpu', 'cuda', 'cuda:N', 'auto' or a "
+                f"torch.device, got {self.device!r}."
+            ) from None
+        if device.type == "cuda" and not torch.cuda.is_available():
+            if for_training:
+                raise ValueError(
+                    f"device={self.device!r} but CUDA is not available here; "
+                    "use device='cpu' or device='auto'."
+                )
+            warnings.warn(
+                f"device={self.device!r} is not available here; predicting on "
+                "the CPU.",
+                UserWarning,
+            )
+            return torch.device("cpu")
+        return device
+
+    def _setup(self, X, Y, sample_weight, batch_size):
+        torch = _import_torch()
+        device = self._resolve_device(torch)
+        return _TorchContext(self, torch, device, X, Y, sample_weight)
+
+    def _permute(self, ctx, perm):
+        torch = ctx.torch
+        if ctx.sparse:
+            ctx.X = ctx.X_orig[perm]
+        else:
+            index = torch.from_numpy(perm).to(ctx.device)
+            if ctx.X_buf is None:
+                ctx.X_buf = torch.empty_like(ctx.X_orig)
+            torch.index_select(ctx.X_orig, 0, index, out=ctx.X_buf)
+            ctx.X = ctx.X_buf
+        index = torch.from_numpy(perm).to(ctx.device)
+        ctx.Y = ctx.Y_orig.index_select(0, index)
+        if ctx.sw_orig is not None:
+            ctx.sw = ctx.sw_orig.index_select(0, index)
+
+    def _forward(self, torch, X, coefs, intercepts):
+        activation = _activation(torch, self.activation)
+        z = X
+        last = len(coefs) - 1
+        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+            z = torch.addmm(b, z, W)
+            if i < last:
+                z = activation(z)
+        return z
+
+    def _step(self, ctx, start, stop, weight_sum):
+        torch = ctx.torch
+        X, Y, sw = ctx.batch(start, stop)
+        with torch.enable_grad():
+            z = self._forward(torch, X, ctx.coefs, ctx.intercepts)
+            per_sample = _per_sample_loss(torch, self.loss, z, Y, self.out_activation_)
+            if sw is not None:
+                per_sample = per_sample * sw
+            loss = per_sample.sum() / weight_sum
+            if self.alpha:
+                loss = loss + 0.5 * self.alpha * sum((W * W).sum() for W in ctx.coefs)
+            grads = torch.autograd.grad(loss, ctx.leaves)
+        with torch.no_grad():
+            torch.cat([g.reshape(-1) for g in grads], out=ctx.grad)
+            MOMENTUM_UPDATES[self.momentum_type](
+                ctx.w, ctx.v, ctx.grad, self.lr, self.momentum
+            )
+        return loss.detach()
+
+    def _save_weights(self, ctx, out):
+        if out is None:
+            return ctx.w.clone()
+        out.copy_(ctx.w)
+        return out
+
+    def _load_weights(self, ctx, weights):
+        ctx.w.copy_(weights)
+
+    def _weights_finite(self, ctx):
+        return bool(ctx.torch.isfinite(ctx.w.sum()))
+
+    def _finish(self, ctx):
+        if ctx.w.data_ptr() != self._params.ctypes.data:
+            self._params[...] = ctx.w.cpu().numpy()
+            self._velocity[...] = ctx.v.cpu().numpy()
+
+    def _forward_logits(self, X):
+        torch = _import_torch()
+        device = self._resolve_device(torch, for_training=False)
+        w = _to_tensor(torch, self._params, device)
+        coefs, intercepts = self._unpack(w)
+        if sp.issparse(X):
+            X = X.toarray()
+        with torch.no_grad():
+            z = self._forward(torch, _to_tensor(torch, X, device), coefs, intercepts)
+        return z.cpu().numpy()
