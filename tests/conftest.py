@@ -1,0 +1,30 @@
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs, make_moons
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier
+
+ESTIMATORS = [NumpyMLPClassifier, TorchMLPClassifier]
+
+
+@pytest.fixture(params=ESTIMATORS, ids=lambda c: c.__name__)
+def Estimator(request):
+    """Each public estimator class in turn."""
+    return request.param
+
+
+@pytest.fixture
+def moons():
+    X, y = make_moons(n_samples=200, noise=0.2, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture
+def blobs3():
+    X, y = make_blobs(n_samples=150, centers=3, random_state=0)
+    return StandardScaler().fit_transform(X), y
+
+
+def rows_sum_to_one(proba):
+    return np.allclose(proba.sum(axis=1), 1.0)

@@ -1,0 +1,215 @@
+"""Behaviour of the shared base class, on both backends."""
+
+import pickle
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_mlplab import NumpyMLPClassifier
+
+FAST = dict(max_iter=30, random_state=0)
+
+
+def _quiet_fit(est, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(*args, **kwargs)
+
+
+def test_xavier_normal_initialisation_and_zero_biases(Estimator):
+    # Widths large enough that the sample std is a sharp estimate.
+    X = np.random.RandomState(0).normal(size=(20, 300))
+    y = np.arange(20) % 2
+    est = Estimator(hidden=(200,), max_iter=1, lr=1e-12, momentum=0, random_state=0)
+    _quiet_fit(est, X, y)
+    W1, W2 = est.coefs_
+    assert W1.shape == (300, 200) and W2.shape == (200, 1)
+    assert_allclose(W1.std(), np.sqrt(2 / (300 + 200)), rtol=0.02)
+    assert_allclose(W2.std(), np.sqrt(2 / (200 + 1)), rtol=0.15)
+    assert abs(W1.mean()) < 0.01
+    for b in est.intercepts_:
+        assert_allclose(b, 0, atol=1e-9)
+
+
+def test_initial_weights_come_only_from_random_state(Estimator, moons):
+    X, y = moons
+    a = Estimator(max_iter=1, random_state=3)
+    b = Estimator(max_iter=1, random_state=3)
+    np.random.seed(0)
+    _quiet_fit(a, X, y)
+    np.random.seed(1)
+    _quiet_fit(b, X, y)
+    assert_array_equal(a._params, b._params)
+    c = _quiet_fit(Estimator(max_iter=1, random_state=4), X, y)
+    assert not np.allclose(a._params, c._params)
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "squared_error"])
+def test_binary_and_multiclass_probabilities(Estimator, moons, blobs3, loss):
+    for X, y, n_outputs in [(*moons, 1), (*blobs3, 3)]:
+        est = _quiet_fit(Estimator(loss=loss, **FAST), X, y)
+        proba = est.predict_proba(X)
+        assert est.n_outputs_ == n_outputs
+        assert proba.shape == (len(X), len(np.unique(y)))
+        assert_allclose(proba.sum(axis=1), 1.0)
+        assert_allclose(np.exp(est.predict_log_proba(X)), proba, rtol=1e-9)
+        assert_array_equal(est.predict(X), est.classes_[proba.argmax(axis=1)])
+        assert est.score(X, y) > 0.8
+
+
+def test_float32_input_stays_float32(Estimator, moons):
+    X, y = moons
+    est = _quiet_fit(Estimator(**FAST), X.astype(np.float32), y)
+    assert est._params.dtype == np.float32
+    assert all(W.dtype == np.float32 for W in est.coefs_)
+    assert est.predict_proba(X.astype(np.float32)).dtype == np.float32
+    est64 = _quiet_fit(Estimator(**FAST), X, y)
+    assert est64._params.dtype == np.float64
+    assert est64.predict_proba(X).dtype == np.float64
+
+
+def test_sample_weight_equals_repeated_rows_in_full_batch(Estimator, blobs3):
+    X, y = blobs3
+    w = np.random.RandomState(0).randint(0, 4, size=len(y))
+    params = dict(batch_size=None, max_iter=50, random_state=0)
+    weighted = _quiet_fit(Estimator(**params), X, y, sample_weight=w)
+    repeated = _quiet_fit(Estimator(**params), np.repeat(X, w, 0), np.repeat(y, w))
+    assert_allclose(weighted.loss_curve_, repeated.loss_curve_, rtol=1e-10)
+    assert_allclose(weighted._params, repeated._params, rtol=1e-9, atol=1e-12)
+    assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-9)
+
+
+def test_sample_weight_changes_the_model(Estimator, moons):
+    X, y = moons
+    w = np.where(y == 1, 5.0, 1.0)
+    plain = _quiet_fit(Estimator(**FAST), X, y)
+    weighted = _quiet_fit(Estimator(**FAST), X, y, sample_weight=w)
+    assert weighted.predict_proba(X)[:, 1].mean() > plain.predict_proba(X)[:, 1].mean()
+
+
+def test_partial_fit_matches_fit(Estimator, moons):
+    X, y = moons
+    params = dict(batch_size=16, shuffle=True, random_state=0, momentum=0.9)
+    full = Estimator(max_iter=100, n_iter_no_change=1000, **params)
+    _quiet_fit(full, X, y)
+    inc = Estimator(**params)
+    for _ in range(100):
+        inc.partial_fit(X, y, classes=[0, 1])
+    assert inc.n_iter_ == full.n_iter_ == 100
+    assert inc.t_ == full.t_ == 100 * len(X)
+    assert_allclose(inc.loss_curve_, full.loss_curve_, rtol=1e-12)
+    assert_allclose(inc._params, full._params, rtol=1e-12, atol=1e-14)
+
+
+def test_partial_fit_needs_classes_on_first_call(Estimator, moons):
+    X, y = moons
+    with pytest.raises(ValueError, match="classes must be passed"):
+        Estimator().partial_fit(X, y)
+    est = Estimator(random_state=0).partial_fit(X[y == 0], y[y == 0], classes=[0, 1])
+    assert_array_equal(est.classes_, [0, 1])
+    with pytest.raises(ValueError, match="not in classes_"):
+        est.partial_fit(X, y + 5)
+
+
+def test_warm_start_continues_from_the_fitted_weights(Estimator, moons):
+    X, y = moons
+    est = _quiet_fit(Estimator(max_iter=5, warm_start=True, random_state=0), X, y)
+    first = est._params.copy()
+    _quiet_fit(est, X, y)
+    assert est.n_iter_ == 10 and len(est.loss_curve_) == 10
+    cold = _quiet_fit(Estimator(max_iter=5, random_state=0), X, y)
+    assert_array_equal(cold._params, first)
+    assert not np.allclose(est._params, first)
+    with pytest.raises(ValueError, match="same classes"):
+        est.fit(X, np.where(y == 1, 2, y))
+    est.set_params(hidden=7)
+    with pytest.raises(ValueError, match="warm_start=False"):
+        est.fit(X, y)
+
+
+def test_tol_stops_training_and_max_iter_warns(Estimator, moons):
+    X, y = moons
+    est = Estimator(max_iter=1000, tol=1e-2, n_iter_no_change=3, random_state=0)
+    est.fit(X, y)
+    assert est.n_iter_ < 1000
+    assert est.best_loss_ == min(est.loss_curve_)
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        Estimator(max_iter=2).fit(X, y)
+
+
+def test_early_stopping_restores_the_best_weights(Estimator, moons):
+    X, y = moons
+    params = dict(early_stopping=True, lr=0.05, n_iter_no_change=5, random_state=0)
+    est = _quiet_fit(Estimator(max_iter=300, **params), X, y)
+    assert est.best_loss_ is None
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    best_epoch = int(np.argmax(est.validation_scores_)) + 1
+    assert best_epoch < est.n_iter_
+    # The same run cut at the best epoch ends on the weights that were kept.
+    cut = _quiet_fit(Estimator(max_iter=best_epoch, **params), X, y)
+    assert_allclose(est._params, cut._params, rtol=1e-12)
+
+
+def test_verbose_prints_one_line_per_epoch(Estimator, moons, capsys):
+    X, y = moons
+    _quiet_fit(Estimator(max_iter=3, verbose=True, random_state=0), X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        f"Iteration {i}" for i in (1, 2, 3)
+    ]
+    assert all(", loss = " in line for line in lines)
+
+
+def test_huge_learning_rate_never_gives_nan_probabilities(Estimator, moons):
+    # lr = 50 saturates the sigmoid: the log loss from logits stays finite.
+    X, y = moons
+    est = _quiet_fit(Estimator(lr=50.0, max_iter=20, random_state=0), X, y)
+    assert np.isfinite(est.loss_curve_).all()
+    assert np.isfinite(est.predict_proba(X)).all()
+
+
+def test_pickle_and_joblib_round_trips(Estimator, blobs3, tmp_path):
+    X, y = blobs3
+    est = _quiet_fit(Estimator(**FAST), X, y)
+    expected = est.predict_proba(X)
+    assert_array_equal(pickle.loads(pickle.dumps(est)).predict_proba(X), expected)
+    joblib.dump(est, tmp_path / "model.joblib")
+    assert_array_equal(
+        joblib.load(tmp_path / "model.joblib").predict_proba(X), expected
+    )
+
+
+def test_string_labels_and_feature_names(Estimator, moons):
+    pd = pytest.importorskip("pandas")
+    X, y = moons
+    frame = pd.DataFrame(X, columns=["width", "height"])
+    labels = np.array(["no", "yes"])[y]
+    est = _quiet_fit(Estimator(**FAST), frame, labels)
+    assert_array_equal(est.feature_names_in_, ["width", "height"])
+    assert set(est.predict(frame)) <= {"no", "yes"}
+    assert est.score(frame, labels) > 0.8
+
+
+def test_clone_gives_an_unfitted_copy_with_the_same_params(Estimator, moons):
+    est = _quiet_fit(Estimator(hidden=(5, 4), lr=0.2, **FAST), *moons)
+    copy = clone(est)
+    assert copy.get_params() == est.get_params()
+    assert not hasattr(copy, "classes_")
+
+
+def test_coefs_are_views_of_one_flat_vector():
+    est = _quiet_fit(NumpyMLPClassifier(hidden=(5, 4), **FAST), *_moons_small())
+    for W in est.coefs_ + est.intercepts_:
+        assert np.shares_memory(W, est._params)
+    assert [W.shape for W in est.coefs_] == [(2, 5), (5, 4), (4, 1)]
+
+
+def _moons_small():
+    from sklearn.datasets import make_moons
+
+    return make_moons(n_samples=60, noise=0.2, random_state=1)

@@ -1,0 +1,147 @@
+"""What only the torch backend has: optional import, devices, pickling."""
+
+import pickle
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_mlplab import TorchMLPClassifier
+
+torch = pytest.importorskip("torch")
+
+HIDE_TORCH = textwrap.dedent(
+    """
+    import sys
+
+    class HideTorch:
+        def find_spec(self, name, path=None, target=None):
+            if name == "torch" or name.startswith("torch."):
+                raise ModuleNotFoundError(f"No module named {name!r}")
+
+    sys.meta_path.insert(0, HideTorch())
+    """
+)
+
+
+def _run_python(code):
+    return subprocess.run(
+        [sys.executable, "-c", HIDE_TORCH + textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_package_imports_and_clones_with_torch_hidden():
+    result = _run_python(
+        """
+        import sklearn_mlplab
+        from sklearn.base import clone
+        est = clone(sklearn_mlplab.TorchMLPClassifier(hidden=6, lr=0.5))
+        assert est.get_params()["hidden"] == 6
+        print(repr(est))
+        assert "torch" not in sys.modules
+        assert "matplotlib" not in sys.modules
+        try:
+            est.fit([[0.0, 1.0], [1.0, 0.0]], [0, 1])
+        except ImportError as exc:
+            print("ImportError:", exc)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "TorchMLPClassifier(hidden=6)" in result.stdout
+    assert "ImportError: TorchMLPClassifier needs PyTorch" in result.stdout
+    assert "pip install" in result.stdout
+
+
+def test_importing_the_package_does_not_import_torch():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, sklearn_mlplab; "
+            "print('torch' in sys.modules, 'matplotlib' in sys.modules)",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "False"]
+
+
+def test_pipeline_with_float64_data_and_string_labels():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 2)) * [1.0, 50.0] + [0.0, 200.0]
+    y = np.where(X[:, 0] * 50 + (X[:, 1] - 200) > 0, "red", "blue")
+    pipe = make_pipeline(StandardScaler(), TorchMLPClassifier(hidden=6, lr=0.5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(X, y)
+    pred = pipe.predict(X)
+    assert pred.dtype.kind == "U" and set(pred) <= {"red", "blue"}
+    assert pipe.score(X, y) > 0.9
+
+
+def test_auto_device_resolves_to_an_available_device():
+    est = TorchMLPClassifier(device="auto")
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert est._resolve_device(torch).type == expected
+
+
+@pytest.mark.parametrize("device", ["tpu-please", 3.5])
+def test_bad_device_is_a_clear_error(device):
+    with pytest.raises(ValueError, match="device must be"):
+        TorchMLPClassifier(device=device).fit([[0.0], [1.0]], [0, 1])
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_requested_without_cuda_is_a_clear_error():
+    with pytest.raises(ValueError, match="CUDA is not available"):
+        TorchMLPClassifier(device="cuda").fit([[0.0], [1.0]], [0, 1])
+
+
+def test_fitted_state_holds_no_torch_objects():
+    est = TorchMLPClassifier(max_iter=2).fit([[0.0], [1.0], [2.0]], [0, 1, 1])
+    assert not any(isinstance(v, torch.Tensor) for v in vars(est).values())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_trained_on_cuda_predicts_on_cpu_after_pickling():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(2000, 5)).astype(np.float32)
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    gpu = TorchMLPClassifier(hidden=(16,), device="cuda", max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gpu.fit(X, y)
+    on_gpu = gpu.predict_proba(X)
+    cpu = pickle.loads(pickle.dumps(gpu))
+    cpu.set_params(device="cpu")
+    assert_allclose(cpu.predict_proba(X), on_gpu, atol=1e-5)
+    # The same run on the CPU agrees with the GPU one to float32 accuracy.
+    ref = TorchMLPClassifier(hidden=(16,), device="cpu", max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ref.fit(X, y)
+    assert_allclose(ref.predict_proba(X), on_gpu, atol=1e-3)
+
+
+def test_cuda_model_predicts_on_a_machine_without_cuda(monkeypatch):
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    est = TorchMLPClassifier(max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, [0, 0, 1, 1])
+    expected = est.predict_proba(X)
+    moved = pickle.loads(pickle.dumps(est.set_params(device="cuda")))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.warns(UserWarning, match="predicting on the CPU"):
+        assert_allclose(moved.predict_proba(X), expected)
