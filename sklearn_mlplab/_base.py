@@ -30,6 +30,7 @@ early stopping, warm starts, ``partial_fit``, sample weights, the loss curve,
 prediction, tags -- lives here, once.
 """
 
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -302,6 +303,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         self : object
             The updated estimator.
         """
+        if hasattr(self, "_params"):
+            # _fit_context skips validation once fitted, but lr, momentum, ...
+            # may have been changed since: lr=-1 must not train silently.
+            self._validate_params()
         return self._fit(X, y, sample_weight, classes=classes, incremental=True)
 
     def _fit(self, X, y, sample_weight, classes, incremental):
@@ -351,7 +356,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         if continuing and not incremental:
             # A warm start reuses the weights but restarts the optimiser.
             self._rng = check_random_state(self.random_state)
-            self._velocity[:] = 0
+            # A new array, not an in-place zeroing: if this fit fails, the
+            # restored estimator must still hold its old velocity.
+            self._velocity = np.zeros_like(self._velocity)
         elif not continuing:
             self._rng = check_random_state(self.random_state)
             self._initialize(hidden, X.shape[1], X.dtype)
@@ -363,7 +370,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _hidden_layers(self):
         hidden = self.hidden
-        if isinstance(hidden, Integral) and not isinstance(hidden, bool):
+        if isinstance(hidden, Integral):
+            # A bool is an Integral, so it gets here and is refused below.
             hidden = (hidden,)
         hidden = tuple(hidden)
         if not hidden or any(
@@ -401,6 +409,13 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     f"{type(self).__name__} needs samples of at least 2 classes, "
                     f"but the data contains only one class: {self.classes_[0]!r}."
                 )
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} is not the same as on the "
+                f"first call to partial_fit: {self.classes_.tolist()}."
+            )
         elif not incremental and not np.array_equal(present, self.classes_):
             raise ValueError(
                 "warm_start can only be used where y has the same classes as in "
@@ -561,7 +576,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     if weight > 0:
                         epoch_loss += self._step(ctx, start, stop, weight) * weight
                 loss = float(epoch_loss) / total_weight
-                if not (np.isfinite(loss) and self._weights_finite(ctx)):
+                if not (math.isfinite(loss) and self._weights_finite(ctx)):
                     self._load_weights(ctx, last_good)
                     raise NonFiniteError(
                         f"Training diverged in epoch {self.n_iter_ + 1}: the loss "

@@ -213,3 +213,11 @@ def _moons_small():
     from sklearn.datasets import make_moons
 
     return make_moons(n_samples=60, noise=0.2, random_state=1)
+
+
+def test_partial_fit_rejects_changed_classes(Estimator, moons):
+    X, y = moons
+    est = Estimator(random_state=0).partial_fit(X, y, classes=[0, 1])
+    est.partial_fit(X, y, classes=[1, 0])  # the same set, in any order
+    with pytest.raises(ValueError, match="not the same as on the first call"):
+        est.partial_fit(X, y, classes=[0, 1, 2])
