@@ -107,6 +107,7 @@ _FALLBACK = {
             ("sklearn.neural_network.MLPClassifier", "py:class"),
             ("sklearn.model_selection.GridSearchCV", "py:class"),
             ("sklearn.model_selection.RandomizedSearchCV", "py:class"),
+            ("sklearn.model_selection.HalvingGridSearchCV", "py:class"),
             ("sklearn.model_selection.train_test_split", "py:function"),
             ("sklearn.pipeline.Pipeline", "py:class"),
             ("sklearn.pipeline.make_pipeline", "py:function"),

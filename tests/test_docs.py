@@ -1,0 +1,28 @@
+"""The code on the documentation pages runs and prints what the pages show."""
+
+import doctest
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+# Written by hand; the build's outputs and generated stubs are left out.
+SKIP = {"_build", "_templates", "generated", "auto_examples"}
+PAGES = sorted(
+    page
+    for page in DOCS.rglob("*.rst")
+    if not SKIP.intersection(page.relative_to(DOCS).parts)
+)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_page_examples_run(page, monkeypatch):
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    result = doctest.testfile(
+        str(page),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        raise_on_error=False,
+    )
+    assert result.failed == 0, f"{result.failed} example(s) failed in {page.name}"
