@@ -78,12 +78,19 @@ numpydoc_xref_aliases = {
     "torch.device": "torch.device",
     "Bunch": "sklearn.utils.Bunch",
     "DataFrame": "pandas.DataFrame",
+    "Line2D": "matplotlib.lines.Line2D",
+    "AxesImage": "matplotlib.image.AxesImage",
+    "Colorbar": "matplotlib.colorbar.Colorbar",
+    "Colormap": "matplotlib.colors.Colormap",
+    "GridSearchCV": "sklearn.model_selection.GridSearchCV",
+    "MetadataRequest": "sklearn.utils.metadata_routing.MetadataRequest",
     "estimator": ":term:`estimator`",
 }
 numpydoc_xref_ignore = {
     "of", "shape", "default", "or", "optional", "n_samples", "n_features",
     "n_classes", "instance", "list", "tuple", "dict", "str",
     "int", "float", "bool", "None", "object", "callable", "path-like",
+    "matplotlib", "is", "if", "CV", "estimators", "n_hidden", "n_lr", "n_outputs",
 }
 # Checked on every documented object; failures are build warnings (errors
 # under -W). Methods scikit-learn generates for metadata routing are skipped.
@@ -116,6 +123,8 @@ _FALLBACK = {
             ("sklearn.exceptions.ConvergenceWarning", "py:class"),
             ("sklearn.base.BaseEstimator", "py:class"),
             ("sklearn.base.clone", "py:function"),
+            ("sklearn.set_config", "py:function"),
+            ("sklearn.utils.metadata_routing.MetadataRequest", "py:class"),
             ("sklearn.utils.Bunch", "py:class"),
             ("sklearn.datasets.make_moons", "py:function"),
             ("sklearn.datasets.make_classification", "py:function"),
@@ -149,6 +158,7 @@ _FALLBACK = {
             ("tuple", "py:class", "library/stdtypes.html#tuple"),
             ("dict", "py:class", "library/stdtypes.html#dict"),
             ("callable", "py:function", "library/functions.html#callable"),
+            ("UserWarning", "py:exception", "library/exceptions.html#UserWarning"),
             ("iterable", "std:term", "glossary.html#term-iterable"),
             ("sequence", "std:term", "glossary.html#term-sequence"),
             ("generator", "std:term", "glossary.html#term-generator"),
@@ -184,6 +194,15 @@ _FALLBACK = {
              "api/_as_gen/matplotlib.axes.Axes.html#matplotlib.axes.Axes"),
             ("matplotlib.figure.Figure", "py:class",
              "api/_as_gen/matplotlib.figure.Figure.html#matplotlib.figure.Figure"),
+            ("matplotlib.lines.Line2D", "py:class",
+             "api/_as_gen/matplotlib.lines.Line2D.html#matplotlib.lines.Line2D"),
+            ("matplotlib.image.AxesImage", "py:class",
+             "api/image_api.html#matplotlib.image.AxesImage"),
+            ("matplotlib.colorbar.Colorbar", "py:class",
+             "api/colorbar_api.html#matplotlib.colorbar.Colorbar"),
+            ("matplotlib.colors.Colormap", "py:class",
+             "api/_as_gen/matplotlib.colors.Colormap.html"
+             "#matplotlib.colors.Colormap"),
             ("matplotlib.pyplot.subplots", "py:function",
              "api/_as_gen/matplotlib.pyplot.subplots.html"
              "#matplotlib.pyplot.subplots"),
