@@ -105,7 +105,7 @@ def to_csv(u, y):
     """The CSV text of latent points ``u`` and labels ``y``."""
     x = OFFSET + SCALE * u
     lines = [",".join((*FEATURE_NAMES, TARGET_NAME))]
-    lines += [f"{a:.4f},{b:.2f},{c}" for (a, b), c in zip(x, y)]
+    lines += [f"{a:.4f},{b:.2f},{c}" for (a, b), c in zip(x, y, strict=False)]
     return "\n".join(lines) + "\n"
 
 
@@ -154,8 +154,9 @@ likely:
 The Bayes-optimal rule predicts the class of higher density. Its accuracy,
 the integral of max(p0, p1) / 2 over the plane, is {bayes:.6f}, computed by
 the midpoint rule on a {n_grid} x {n_grid} grid over [-12, 12]^2 (a
-{n_coarse} x {n_coarse} grid gives {coarse:.8f}, against {bayes:.8f}); a Monte Carlo check on
-{n_mc:,} draws from the mixture gives {mc:.4f} +/- {mc_se:.4f}.
+{n_coarse} x {n_coarse} grid gives {coarse:.8f}, against {bayes:.8f});
+a Monte Carlo check on {n_mc:,} draws from the mixture gives
+{mc:.4f} +/- {mc_se:.4f}.
 
 The script ``data/make_lab_data.py`` in the source repository draws both
 sets with the seed {seed} and recomputes these numbers.

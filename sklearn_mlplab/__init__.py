@@ -6,7 +6,16 @@ backend imports torch when it first needs it.
 
 from ._numpy_mlp import NumpyMLPClassifier
 from ._torch_mlp import TorchMLPClassifier
+from .datasets import load_lab
+from .plotting import GridSearchDisplay, LossCurveDisplay
 
 __version__ = "0.1.0"
 
-__all__ = ["NumpyMLPClassifier", "TorchMLPClassifier", "__version__"]
+__all__ = [
+    "GridSearchDisplay",
+    "LossCurveDisplay",
+    "NumpyMLPClassifier",
+    "TorchMLPClassifier",
+    "__version__",
+    "load_lab",
+]
