@@ -320,6 +320,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             # the estimator as it was before the call.
             if not continuing:
                 self._restore(saved)
+            else:
+                # The velocity took part in the blow-up: the next call
+                # starts its momentum afresh from the kept weights.
+                self._velocity = np.zeros_like(self._params)
             raise
         except BaseException:
             self._restore(saved)
@@ -560,6 +564,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         epochs = 1 if incremental else self.max_iter
         ctx = self._setup(X, Y, sample_weight, batch_size)
         last_good = self._save_weights(ctx, None)
+        prev_good = None  # the weights one finished epoch before last_good
         best = None
         converged = False
         try:
@@ -577,13 +582,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                         epoch_loss += self._step(ctx, start, stop, weight) * weight
                 loss = float(epoch_loss) / total_weight
                 if not (math.isfinite(loss) and self._weights_finite(ctx)):
-                    self._load_weights(ctx, last_good)
-                    raise NonFiniteError(
-                        f"Training diverged in epoch {self.n_iter_ + 1}: the loss "
-                        "or the weights became non-finite. Lower lr (now "
-                        f"{self.lr}) or scale the inputs (e.g. StandardScaler)."
-                    )
-                self._save_weights(ctx, last_good)
+                    self._roll_back(ctx, X, last_good, prev_good)
+                    raise self._diverged()
+                prev_good, last_good = last_good, self._save_weights(ctx, prev_good)
                 self.n_iter_ += 1
                 self.t_ += n
                 self.loss_curve_.append(loss)
@@ -601,6 +602,11 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                             f"{self.n_iter_no_change} consecutive epochs. Stopping."
                         )
                     break
+            if best is None and not self._outputs_finite(ctx, X):
+                # Finite weights, yet too large to give finite outputs: the
+                # last epoch diverged after its last loss was measured.
+                self._roll_back(ctx, X, prev_good, None, drop=1)
+                raise self._diverged()
             if stopping and not converged:
                 warnings.warn(
                     f"Maximum iterations ({self.max_iter}) reached and the "
@@ -618,6 +624,61 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             if best is not None:
                 self._load_weights(ctx, best)
             self._finish(ctx)
+
+    def _diverged(self):
+        return NonFiniteError(
+            f"Training diverged in epoch {self.n_iter_ + 1}: the loss, the "
+            "weights or the outputs became non-finite. Lower lr (now "
+            f"{self.lr}) or scale the inputs (e.g. StandardScaler)."
+        )
+
+    def _roll_back(self, ctx, X, last_good, prev_good, drop=0):
+        """Load the newest finished epoch's weights that give finite outputs.
+
+        ``last_good`` is tried first (after forgetting ``drop`` epochs), then
+        ``prev_good``, one epoch older: a continued run must keep a model that
+        can still predict its training data.
+        """
+        for _ in range(drop):
+            self._forget_last_epoch(X.shape[0])
+        self._load_weights(ctx, last_good)
+        if prev_good is not None and not self._outputs_finite(ctx, X):
+            self._forget_last_epoch(X.shape[0])
+            self._load_weights(ctx, prev_good)
+        self._finish(ctx)
+
+    def _forget_last_epoch(self, n):
+        self.n_iter_ -= 1
+        self.t_ -= n
+        self.loss_curve_.pop()
+
+    def _outputs_finite(self, ctx, X):
+        """Whether the backend's current weights give finite outputs on ``X``.
+
+        A cheap bound settles almost every case; only weights that could
+        overflow cost a forward pass.
+        """
+        self._finish(ctx)
+        limit = np.finfo(self._params.dtype).max
+        bound = float(max(X.max(), -X.min()))
+        coefs, intercepts = self._unpack(self._params)
+        with np.errstate(over="ignore", invalid="ignore"):
+            for W, b in zip(coefs, intercepts, strict=True):
+                # |z_j| <= max|a| * sum_i |W_ij| + |b_j|, partial sums included.
+                bound = bound * float(np.abs(W).sum(axis=0).max()) + float(
+                    np.abs(b).max()
+                )
+                if not bound < limit:
+                    break
+                if self.activation in ("logistic", "tanh"):
+                    bound = 1.0
+            else:
+                return True
+            try:
+                self._logits_validated(X)
+            except ValueError:
+                return False
+        return True
 
     def _update_no_improvement(self, ctx, val, stopping):
         """Update the no-improvement counter; return True on a new best score."""
