@@ -861,25 +861,26 @@ def _search_conclusions(config, results):
         + f": lr={best_lr} is best and lr={worst_lr} worst."
     )
     curves = display.loss_curves or {}
-    smallest = min(lrs)
-    drops = [
-        c[-1] / c[0]
-        for (h, lr), c in curves.items()
-        if lr == smallest and c is not None
-    ]
-    if drops:
-        steps = smallest * config.search_epochs
-        notes.append(
+    smallest, largest = min(lrs), max(lrs)
+    slow = [c for (h, lr), c in curves.items() if lr == smallest and c is not None]
+    if slow:
+        drops = [c[-1] / c[0] for c in slow]
+        # Still going down over the last tenth of the run?
+        falling = all(c[-1] < c[int(0.9 * len(c))] for c in slow)
+        text = (
             f"With lr={smallest} the loss ends at {_pct(min(drops))}"
             f"-{_pct(max(drops))} of its first value after "
-            f"{config.search_epochs} epochs. That is not a "
-            "local minimum: with dampened momentum the step is lr g, so "
-            f"{config.search_epochs} epochs move the weights as far as "
-            f"{steps:g} epochs at lr=1 would; the curve is still going down."
-            if min(drops) > 0.5
-            else f"With lr={smallest} the loss ends at {_pct(max(drops))} or less "
-            f"of its first value after {config.search_epochs} epochs."
+            f"{config.search_epochs} epochs."
         )
+        if falling:
+            text += (
+                " That is not a local minimum: the loss is still falling at the "
+                "end. With dampened momentum each step is lr g, and "
+                f"{config.search_epochs} epochs at lr={smallest} add up to "
+                f"{smallest / largest:.0%} of the distance the same number of "
+                f"epochs covers at lr={largest}."
+            )
+        notes.append(text)
     by_hidden = np.nanmean(scores, axis=1)
     notes.append(
         "Averaged over learning rates, the mean CV accuracy is "
@@ -931,20 +932,18 @@ def _progress_bar(total, quiet):
     return tqdm(total=total, desc="mlplab lab", unit="step", file=sys.stderr)
 
 
-@contextlib.contextmanager
-def _parallel_backend(address):
+def _dask_client(address):
+    """A client of the dask scheduler at ``address``, or None without one."""
     if address is None:
-        yield
-        return
+        return None
     try:
-        import joblib
         from dask.distributed import Client
     except ImportError:
         raise UsageError(
             "--dask-scheduler needs dask.distributed: pip install 'dask[distributed]'"
         ) from None
     try:
-        client = Client(address, timeout="10s")
+        return Client(address, timeout="10s")
     except Exception as exc:  # dask raises OSError, TimeoutError, ValueError...
         message = (
             str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -952,8 +951,15 @@ def _parallel_backend(address):
         raise UsageError(
             f"cannot connect to the dask scheduler at {address!r}: {message}"
         ) from None
-    with client, joblib.parallel_backend("dask"):
-        yield
+
+
+def _search_backend(client):
+    """The joblib backend the searches run under."""
+    if client is None:
+        return contextlib.nullcontext()
+    import joblib
+
+    return joblib.parallel_backend("dask")
 
 
 def run_lab(args):
@@ -967,12 +973,20 @@ def run_lab(args):
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UsageError(f"cannot create --out {str(out)!r}: {exc.strerror}") from None
+    # Connect before training, so that a wrong address fails at once.
+    client = _dask_client(args.dask_scheduler)
+    with client if client is not None else contextlib.nullcontext():
+        return _run_steps(args, config, data, out, client)
 
+
+def _run_steps(args, config, data, out, client):
     import matplotlib
 
     matplotlib.use("Agg")
     with_torch = _torch_available()
     backends = ["numpy", "torch"] if with_torch else ["numpy"]
+    # On a dask cluster, every worker by default; locally, one process.
+    n_jobs = args.n_jobs if args.n_jobs is not None else (-1 if client else 1)
     start = time.perf_counter()
     report = Report(out)
     report.heading("mlplab report", level=1)
@@ -981,13 +995,12 @@ def run_lab(args):
         + (", quick settings" if args.quick else "")
         + ". Every number and conclusion below was measured in this run."
     )
-    n_steps = 5 + 3 + len(backends)
+    n_steps = 4 + 3 + len(backends) + 1
     with _progress_bar(n_steps, args.quiet) as bar:
 
-        def advance(desc=None):
+        def advance(desc):
             if bar is not None:
-                if desc:
-                    bar.set_postfix_str(desc)
+                bar.set_postfix_str(desc)
                 bar.update()
 
         with warnings.catch_warnings():
@@ -999,31 +1012,24 @@ def run_lab(args):
             advance("data")
             numpy_model = step_losses(data, config, args.seed, report)
             advance("loss functions")
-            models, _ = step_backends(
-                data, config, args.seed, report, numpy_model, with_torch
-            )
+            step_backends(data, config, args.seed, report, numpy_model, with_torch)
             advance("backends")
             step_boundary(data, report, numpy_model)
             advance("decision boundary")
             step_momentum(data, config, args.seed, report, lambda: advance("momentum"))
             results = {}
-            with _parallel_backend(args.dask_scheduler):
+            with _search_backend(client):
                 for backend in backends:
                     results[backend] = step_search(
-                        data, config, args.seed, report, backend, args.n_jobs
+                        data, config, args.seed, report, backend, n_jobs
                     )
                     advance(f"search ({backend})")
             report_search(data, config, report, results)
         elapsed = time.perf_counter() - start
+        where = f" on the dask scheduler {args.dask_scheduler}" if client else ""
         report.heading("Run", level=2)
         report.para(
-            f"Training and plotting took {elapsed:.1f} s with n_jobs={args.n_jobs}"
-            + (
-                f" on the dask scheduler {args.dask_scheduler}"
-                if args.dask_scheduler
-                else ""
-            )
-            + "."
+            f"Training and plotting took {elapsed:.1f} s with n_jobs={n_jobs}{where}."
         )
         report.write()
         advance("report")
@@ -1076,9 +1082,12 @@ def build_parser():
     lab.add_argument(
         "--n-jobs",
         type=_n_jobs,
-        default=1,
+        default=None,
         metavar="N",
-        help="parallel jobs for the grid searches (default: 1, -1 for all cores)",
+        help=(
+            "parallel jobs for the grid searches, -1 for all cores (default: 1, "
+            "or every dask worker with --dask-scheduler)"
+        ),
     )
     lab.add_argument(
         "--dask-scheduler",
