@@ -557,7 +557,7 @@ def step_backends(data, config, seed, report, numpy_model, with_torch):
         f"accuracy; a linear model reaches {_fmt(lin_train)} and {_fmt(lin_test)}"
         + (
             ": the classes are not linearly separable, the hidden layer is needed."
-            if numpy_test - lin_test > 0.05
+            if min(numpy_test - lin_test, numpy_train - lin_train) > 0.05
             else "."
         )
     )
@@ -586,7 +586,8 @@ def step_boundary(data, report, model):
             "boundary is drawn only for two."
         )
         return
-    binary = len(np.unique(data.y_train)) == 2
+    classes = np.unique(data.y_train)
+    binary = len(classes) == 2
     fig, axes = plt.subplots(
         1, 2, figsize=(12, 4.8), sharex=True, sharey=True, layout="constrained"
     )
@@ -604,9 +605,14 @@ def step_boundary(data, report, model):
             response_method="predict_proba" if binary else "predict",
             plot_method="contourf",
             grid_resolution=200,
-            cmap="RdBu_r" if binary else "viridis",
             alpha=0.7,
             ax=ax,
+            # In the multiclass case, region colours match the markers'.
+            **(
+                {"cmap": "RdBu_r"}
+                if binary
+                else {"multiclass_colors": [f"C{i}" for i in range(len(classes))]}
+            ),
         )
         for label, marker in zip(np.unique(data.y_train), "o^sDvP*", strict=False):
             mask = np.asarray(y == label)
@@ -628,11 +634,17 @@ def step_boundary(data, report, model):
         )
     report.heading("4. Decision boundary")
     report.para(
-        "The colour is the network's probability of the second class; the "
+        f"The colour is the network's probability of class {classes[1]}; the "
         "boundary is where it crosses 0.5. Strong colours are regions where the "
         "network is confident, pale ones where it is not."
+        if binary
+        else "Each region is coloured by the class the network predicts there."
     )
-    report.figure(fig, "decision_boundary.png", "Decision boundary and probabilities.")
+    report.figure(
+        fig,
+        "decision_boundary.png",
+        "Decision boundary and probabilities." if binary else "Decision regions.",
+    )
 
 
 def _epochs_to(curve, target):
