@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from ._base import NonFiniteError
 
 EXIT_USAGE = 2
 
@@ -1161,6 +1162,14 @@ def main(argv=None):
     except UsageError as exc:
         print(f"mlplab: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except NonFiniteError as exc:
+        # Data the networks cannot train on, even z-scored.
+        print(f"mlplab: error: on this data, {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as exc:
+        where = f": {exc.filename!r}" if exc.filename else ""
+        print(f"mlplab: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("mlplab: interrupted", file=sys.stderr)
         return 130

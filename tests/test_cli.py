@@ -341,3 +341,19 @@ def test_full_settings_reach_the_lab_accuracy(backend):
     linear = make_pipeline(StandardScaler(), LogisticRegression())
     linear.fit(train.data, train.target)
     assert linear.score(test.data, test.target) < 0.75
+
+
+def test_diverging_training_exits_2_with_one_line(tmp_path, capsys, monkeypatch):
+    from sklearn_mlplab import cli
+    from sklearn_mlplab._base import NonFiniteError
+
+    def diverge(*args, **kwargs):
+        raise NonFiniteError("Training diverged in epoch 3: lower lr.")
+
+    monkeypatch.setattr(cli, "step_losses", diverge)
+    status = main(["lab", "--quick", "--quiet", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert (
+        err == "mlplab: error: on this data, Training diverged in epoch 3: lower lr.\n"
+    )
