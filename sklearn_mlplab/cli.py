@@ -248,6 +248,13 @@ class Report:
     def __init__(self, out):
         self.out = out
         self.blocks = []
+        # Key findings, gathered while the steps run and shown up front.
+        self.summary = []
+        self._summary_at = None
+
+    def summary_here(self):
+        """Put the summary, filled in later, at this point of the report."""
+        self._summary_at = len(self.blocks)
 
     def heading(self, text, level=2):
         self.blocks.append(("heading", level, text))
@@ -334,6 +341,13 @@ class Report:
         )
 
     def write(self):
+        if self.summary and self._summary_at is not None:
+            at = self._summary_at
+            self.blocks[at:at] = [
+                ("heading", 2, "Summary"),
+                ("bullets", list(self.summary)),
+            ]
+            self._summary_at = None
         (self.out / "report.md").write_text(self.markdown(), encoding="utf-8")
         (self.out / "report.html").write_text(self.html(), encoding="utf-8")
 
@@ -507,6 +521,11 @@ def step_losses(data, config, seed, report):
         "confidently wrong rows and slows the start. The rest of the study uses "
         "cross-entropy, as the lab does."
     )
+    report.summary.append(
+        f"Loss: after {config.epochs} epochs, cross-entropy gives train / test "
+        f"accuracy {_fmt(ce[2])} / {_fmt(ce[3])}, squared error "
+        f"{_fmt(se[2])} / {_fmt(se[3])}."
+    )
     report.figure(fig, "loss_functions.png", "Training loss of each loss function.")
     return models["log_loss"]
 
@@ -577,15 +596,35 @@ def step_backends(data, config, seed, report, numpy_model, with_torch):
     )
     if bayes is not None:
         gap = bayes - numpy_test
+        side = "below" if gap >= 0 else "above"
         text.append(
             f"No classifier can expect more than {_fmt(bayes, 4)} on new data from "
-            f"this distribution; the network's test accuracy is {100 * gap:.1f} "
-            "points below that"
+            f"this distribution; the network's test accuracy is "
+            f"{100 * abs(gap):.1f} points {side} that"
             + (" (within 2 points)." if abs(gap) <= 0.02 else ".")
-            + " Train accuracy above the Bayes-optimal value reflects the particular "
-            "sample, not a better rule." * (numpy_train > bayes)
         )
+        if max(numpy_train, numpy_test) > bayes:
+            text.append(
+                "An accuracy above the Bayes-optimal value reflects the particular "
+                "sample of rows, not a better rule."
+            )
     report.para(" ".join(text))
+    accuracies = ", ".join(
+        f"{name.removesuffix('MLPClassifier').lower()} {_fmt(train)} / {_fmt(test)}"
+        for name, (train, test) in scores.items()
+        if name != "LogisticRegression"
+    )
+    report.summary.append(
+        f"Accuracy (train / test) of the {shape} network: {accuracies}; linear "
+        f"model {_fmt(lin_train)} / {_fmt(lin_test)}"
+        + (
+            f"; Bayes-optimal {_fmt(bayes, 4)}, so the network's test accuracy is "
+            f"{100 * abs(bayes - numpy_test):.1f} points "
+            f"{'below' if bayes >= numpy_test else 'above'} the best possible."
+            if bayes is not None
+            else "."
+        )
+    )
     return models, scores
 
 
@@ -793,6 +832,17 @@ def step_momentum(data, config, seed, report, progress):
     else:
         notes.append("The loss never went up in any run: no run overshot.")
     report.bullets(notes)
+    big = max(b for b in betas)
+    report.summary.append(
+        f"Momentum at lr={config.momentum_lr}: the dampened rule speeds training "
+        "up by at most "
+        f"{max((sp for _, sp in damp if sp is not None), default=float('nan')):.2f}x"
+        f" (its step stays lr g); the classic rule by "
+        + ", ".join(f"{_fmt(sp, 1)}x at β={b}" for b, sp in cls if sp is not None)
+        + f" (its step is lr g / (1-β)), and its loss rose in "
+        f"{next(r[5] for r in rows if r[0] == 'classic' and r[1] == big)} epochs "
+        f"at β={big}."
+    )
     report.figure(fig, "momentum.png", "Training loss for each momentum rule and β.")
     return curves
 
@@ -858,6 +908,15 @@ def report_search(data, config, report, results):
         ["backend", "hidden", "lr", "mean CV accuracy", "test accuracy"], summary
     )
     report.bullets(_search_conclusions(config, results))
+    report.summary.append(
+        "Grid search: "
+        + "; ".join(
+            f"{backend} best hidden={h}, lr={lr} (mean CV accuracy {cv}, test "
+            f"accuracy {test})"
+            for backend, h, lr, cv, test in summary
+        )
+        + "."
+    )
 
 
 def _short_params(params):
@@ -1023,6 +1082,7 @@ def _run_steps(args, config, data, out, client):
         + (", quick settings" if args.quick else "")
         + ". Every number and conclusion below was measured in this run."
     )
+    report.summary_here()
     n_steps = 4 + 3 + len(backends) + 1
     with _progress_bar(n_steps, args.quiet) as bar:
 

@@ -71,6 +71,7 @@ def test_report_states_measured_conclusions(lab_report):
     _, out = lab_report
     md = (out / "report.md").read_text()
     for section in (
+        "## Summary",
         "1. Data",
         "2. Loss function",
         "3. Accuracy of both backends",
