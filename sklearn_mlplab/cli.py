@@ -935,8 +935,9 @@ def _search_conclusions(config, results):
         same = _short_params(sa.best_params_) == _short_params(sb.best_params_)
         notes.append(
             f"The {a} and {b} searches chose {'the same' if same else 'different'}"
-            " parameters; their mean CV accuracies differ by at most "
-            f"{diff:.1e}" + (", the two backends are twins." if diff < 1e-3 else ".")
+            " parameters; their mean CV accuracies "
+            + ("are identical" if diff == 0 else f"differ by at most {diff:.1e}")
+            + (", the two backends are twins." if diff < 1e-3 else ".")
         )
     by_lr = np.nanmean(scores, axis=0)
     best_lr, worst_lr = lrs[int(np.nanargmax(by_lr))], lrs[int(np.nanargmin(by_lr))]
