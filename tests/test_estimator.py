@@ -40,9 +40,9 @@ def test_initial_weights_come_only_from_random_state(Estimator, moons):
     X, y = moons
     a = Estimator(max_iter=1, random_state=3)
     b = Estimator(max_iter=1, random_state=3)
-    np.random.seed(0)
+    np.random.seed(0)  # noqa: NPY002 (the global seed must not matter)
     _quiet_fit(a, X, y)
-    np.random.seed(1)
+    np.random.seed(1)  # noqa: NPY002 (the global seed must not matter)
     _quiet_fit(b, X, y)
     assert_array_equal(a._params, b._params)
     c = _quiet_fit(Estimator(max_iter=1, random_state=4), X, y)

@@ -25,7 +25,7 @@ def _run(rule, w0=W0, grads=GRADS, lr=LR, beta=BETA):
 def test_dampened_matches_the_lab_formula():
     # v_t = beta v_{t-1} + (1 - beta) alpha g_t, v_0 = 0, w_t = w_{t-1} - v_t
     w, v = W0.copy(), np.zeros(5)
-    for g, got in zip(GRADS, _run("dampened")):
+    for g, got in zip(GRADS, _run("dampened"), strict=True):
         v = BETA * v + (1 - BETA) * LR * g
         w = w - v
         assert_allclose(got, w, rtol=1e-15, atol=1e-15)
@@ -33,7 +33,7 @@ def test_dampened_matches_the_lab_formula():
 
 def test_classic_matches_heavy_ball_formula():
     w, v = W0.copy(), np.zeros(5)
-    for g, got in zip(GRADS, _run("classic")):
+    for g, got in zip(GRADS, _run("classic"), strict=True):
         v = BETA * v + LR * g
         w = w - v
         assert_allclose(got, w, rtol=1e-15, atol=1e-15)
@@ -41,7 +41,7 @@ def test_classic_matches_heavy_ball_formula():
 
 def test_nesterov_matches_look_ahead_formula():
     w, v = W0.copy(), np.zeros(5)
-    for g, got in zip(GRADS, _run("nesterov")):
+    for g, got in zip(GRADS, _run("nesterov"), strict=True):
         v = BETA * v + LR * g
         w = w - (BETA * v + LR * g)
         assert_allclose(got, w, rtol=1e-15, atol=1e-15)
@@ -52,7 +52,7 @@ def test_classic_and_nesterov_match_scikit_learn_sgd(nesterov):
     params = [W0.copy()]
     sk = SGDOptimizer(params, learning_rate_init=LR, momentum=BETA, nesterov=nesterov)
     ours = _run("nesterov" if nesterov else "classic")
-    for g, got in zip(GRADS, ours):
+    for g, got in zip(GRADS, ours, strict=True):
         sk.update_params(params, [g.copy()])
         assert_allclose(got, params[0], rtol=1e-13)
 
@@ -60,7 +60,7 @@ def test_classic_and_nesterov_match_scikit_learn_sgd(nesterov):
 def test_momentum_zero_is_plain_gradient_descent():
     for rule in MOMENTUM_UPDATES:
         w = W0.copy()
-        for g, got in zip(GRADS, _run(rule, beta=0.0)):
+        for g, got in zip(GRADS, _run(rule, beta=0.0), strict=True):
             w = w - LR * g
             assert_allclose(got, w, rtol=1e-15, atol=1e-15)
 
@@ -89,6 +89,6 @@ def test_dampened_first_step_differs_from_torch_sgd():
 def test_rules_give_identical_results_on_torch_tensors(rule):
     torch = pytest.importorskip("torch")
     w, v = torch.tensor(W0.copy()), torch.zeros(5, dtype=torch.float64)
-    for g, expected in zip(GRADS, _run(rule)):
+    for g, expected in zip(GRADS, _run(rule), strict=True):
         MOMENTUM_UPDATES[rule](w, v, torch.tensor(g.copy()), LR, BETA)
         np.testing.assert_array_equal(w.numpy(), expected)

@@ -68,7 +68,9 @@ def test_torch_matches_numpy_step_for_step(
         twin = TorchMLPClassifier(**params).fit(X, y, **fit_params)
     assert ours.n_iter_ == twin.n_iter_
     assert_allclose(twin.loss_curve_, ours.loss_curve_, rtol=1e-9)
-    for a, b in zip(twin.coefs_ + twin.intercepts_, ours.coefs_ + ours.intercepts_):
+    for a, b in zip(
+        twin.coefs_ + twin.intercepts_, ours.coefs_ + ours.intercepts_, strict=True
+    ):
         assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     assert_allclose(twin.predict_proba(X), ours.predict_proba(X), rtol=1e-9)
 
