@@ -30,8 +30,10 @@ early stopping, warm starts, ``partial_fit``, sample weights, the loss curve,
 prediction, tags -- lives here, once.
 """
 
+import contextlib
 import math
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
 import numpy as np
@@ -54,6 +56,13 @@ from ._optim import MOMENTUM_UPDATES
 
 # Rows per chunk at prediction time: bounds the memory of the activations.
 _PREDICT_CHUNK = 65536
+# ... and fewer where the widest layer's activations of a chunk would pass
+# this many values (1 MiB in float32): cache-sized chunks make the bias and
+# activation passes after each matrix product about free.
+_PREDICT_CHUNK_VALUES = 1 << 18
+
+# Training products up to this many multiply-adds run on one thread.
+_SINGLE_THREAD_MACS = 1 << 22
 
 PARAMETERS_DOC = """\
 hidden : int or tuple of int, default=3
@@ -533,6 +542,17 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             return n_samples
         return min(self.batch_size, n_samples)
 
+    def _one_thread_is_faster(self, n_samples):
+        """Whether this fit's matrix products are too small to share out.
+
+        Below ``_SINGLE_THREAD_MACS`` multiply-adds per product, waking a
+        second BLAS thread costs more than it saves -- and far more when the
+        cores are busy with other processes (see ``benchmarks/bench.py``).
+        """
+        units = self._layer_units
+        widest = max(a * b for a, b in zip(units[:-1], units[1:], strict=True))
+        return self._resolve_batch_size(n_samples) * widest <= _SINGLE_THREAD_MACS
+
     # ----------------------------------------------------------- the loop
     def _train(self, X, Y, sample_weight, val, incremental, continuing):
         n = X.shape[0]
@@ -723,13 +743,34 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _logits(self, X):
         return self._logits_validated(self._validate_predict_input(X))
 
+    def _prediction_threads(self):
+        """How to run prediction chunks in parallel: (threads, initializer, context).
+
+        ``initializer`` runs in each worker thread, ``context`` around the
+        pool. The default runs the chunks one after the other.
+        """
+        return 1, None, contextlib.nullcontext()
+
     def _logits_validated(self, X):
-        z = np.concatenate(
-            [
-                self._forward_logits(X[start : start + _PREDICT_CHUNK])
-                for start in range(0, X.shape[0], _PREDICT_CHUNK)
-            ]
-        )
+        units = self._layer_units
+        chunk = max(1, min(_PREDICT_CHUNK, _PREDICT_CHUNK_VALUES // max(units)))
+        starts = range(0, X.shape[0], chunk)
+
+        def forward(start):
+            return self._forward_logits(X[start : start + chunk])
+
+        threads, initializer, context = (1, None, None)
+        if len(starts) > 1:
+            threads, initializer, context = self._prediction_threads()
+        if threads > 1:
+            # Whole chunks in parallel, each on one thread: no barrier inside
+            # every matrix product, so a core busy with another process slows
+            # only the chunks it takes.
+            workers = min(threads, len(starts))
+            with context, ThreadPoolExecutor(workers, initializer=initializer) as pool:
+                z = np.concatenate(list(pool.map(forward, starts)))
+        else:
+            z = np.concatenate([forward(start) for start in starts])
         if not np.isfinite(z).all():
             raise ValueError(
                 "The network's outputs are not finite for this input: its values "

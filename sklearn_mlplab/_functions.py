@@ -41,11 +41,20 @@ def _relu_derivative(a, delta):
     delta[a <= 0] = 0
 
 
+def _relu_derivative_fast(a, delta):
+    # ~10x faster than the boolean-index assignment, and equal to it while
+    # delta is finite; after a blow-up inf * 0 gives nan where it gives 0.
+    np.multiply(delta, a > 0, out=delta)
+
+
 DERIVATIVES = {
     "logistic": _logistic_derivative,
     "tanh": _tanh_derivative,
     "relu": _relu_derivative,
 }
+# Exact while the back-propagated deltas are finite: the training loop checks
+# the gradient and falls back to DERIVATIVES when it is not.
+FAST_DERIVATIVES = {**DERIVATIVES, "relu": _relu_derivative_fast}
 
 
 # --- output functions: logits -> probabilities of the output units ----------
@@ -78,11 +87,17 @@ def log_output(z, out_activation):
 def _log_loss(z, p, Y, out_activation):
     # From logits, never from log(p): large logits cannot produce inf or nan.
     if out_activation == "logistic":
-        per_sample = (np.logaddexp(0, z) - Y * z).sum(axis=1)
+        per_sample = np.logaddexp(0, z)
+        per_sample -= Y * z
     else:
-        per_sample = logsumexp(z, axis=1) - (Y * z).sum(axis=1)
+        # Inline log-sum-exp: scipy's costs ~20 us of overhead per call.
+        m = z.max(axis=1, keepdims=True)
+        per_sample = np.exp(z - m)
+        per_sample = np.log(np.add.reduce(per_sample, axis=1, keepdims=True))
+        per_sample += m
+        per_sample -= np.add.reduce(Y * z, axis=1, keepdims=True)
     # Cross-entropy is the canonical pair of both sigmoid and softmax.
-    return per_sample, p - Y
+    return per_sample.reshape(-1), p - Y
 
 
 def _squared_error(z, p, Y, out_activation):

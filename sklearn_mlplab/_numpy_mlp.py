@@ -1,11 +1,63 @@
 """NumpyMLPClassifier: forward pass and backpropagation written out in numpy."""
 
+import contextlib
+import math
+import threading
+
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import ThreadpoolController
 
-from ._base import BaseMLPClassifier, fill_doc
-from ._functions import ACTIVATIONS, DERIVATIVES, LOSSES, OUT_ACTIVATIONS
+from ._base import _PREDICT_CHUNK_VALUES, BaseMLPClassifier, fill_doc
+from ._functions import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    FAST_DERIVATIVES,
+    LOSSES,
+    OUT_ACTIVATIONS,
+)
 from ._optim import MOMENTUM_UPDATES
+
+_chunk_buffers = threading.local()
+_blas_lock = threading.Lock()
+_blas_state = {"users": 0, "limiter": None, "controller": None}
+
+
+def _blas_controller():
+    if _blas_state["controller"] is None:
+        # Scanning the loaded libraries costs milliseconds: do it once.
+        _blas_state["controller"] = ThreadpoolController().select(user_api="blas")
+    return _blas_state["controller"]
+
+
+def _blas_threads():
+    """The largest thread count of the loaded BLAS libraries."""
+    libs = _blas_controller().lib_controllers
+    return max((lib.num_threads for lib in libs), default=1)
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Run the block with BLAS on one thread, then restore its setting.
+
+    BLAS thread counts are process-wide, so concurrent fits (a threading
+    joblib backend) share one limit: the first to enter sets it, the last to
+    leave restores the original.
+    """
+    with _blas_lock:
+        if _blas_state["users"] == 0:
+            _blas_state["limiter"] = _blas_controller().limit(
+                limits=1, user_api="blas"
+            )
+        _blas_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_state["users"] -= 1
+            if _blas_state["users"] == 0:
+                _blas_state["limiter"].restore_original_limits()
+                _blas_state["limiter"] = None
 
 
 class _Workspace:
@@ -75,8 +127,19 @@ class NumpyMLPClassifier(BaseMLPClassifier):
            [0.999, 0.001]])
     """
 
+    def _train(self, X, Y, sample_weight, val, incremental, continuing):
+        if not self._one_thread_is_faster(X.shape[0]):
+            return super()._train(X, Y, sample_weight, val, incremental, continuing)
+        with _one_blas_thread():
+            return super()._train(X, Y, sample_weight, val, incremental, continuing)
+
     def _setup(self, X, Y, sample_weight, batch_size):
         return _Workspace(self, X, Y, sample_weight, batch_size)
+
+    def _prediction_threads(self):
+        # As many chunks at once as BLAS has threads, each on a single one.
+        threads = _blas_threads()
+        return threads, None, _one_blas_thread() if threads > 1 else None
 
     def _permute(self, ws, perm):
         if ws.X_buf is None:
@@ -84,11 +147,13 @@ class NumpyMLPClassifier(BaseMLPClassifier):
             ws.Y = ws.Y_orig[perm]
             ws.sw = None if ws.sw_orig is None else ws.sw_orig[perm]
             return
-        np.take(ws.X_orig, perm, axis=0, out=ws.X_buf)
-        np.take(ws.Y_orig, perm, axis=0, out=ws.Y_buf)
+        # mode="clip" (perm is in range anyway): the default "raise" makes
+        # take buffer its whole output, which is 4x slower.
+        np.take(ws.X_orig, perm, axis=0, out=ws.X_buf, mode="clip")
+        np.take(ws.Y_orig, perm, axis=0, out=ws.Y_buf, mode="clip")
         ws.X, ws.Y = ws.X_buf, ws.Y_buf
         if ws.sw_orig is not None:
-            np.take(ws.sw_orig, perm, out=ws.sw_buf)
+            np.take(ws.sw_orig, perm, out=ws.sw_buf, mode="clip")
             ws.sw = ws.sw_buf
 
     def _step(self, ws, start, stop, weight_sum):
@@ -106,7 +171,7 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         a = X
         for i, (W, b) in enumerate(zip(coefs, intercepts)):
             z = acts[i]
-            if sp.issparse(a):
+            if i == 0 and sp.issparse(a):
                 z[...] = a @ W
             else:
                 np.matmul(a, W, out=z)
@@ -116,11 +181,12 @@ class NumpyMLPClassifier(BaseMLPClassifier):
             a = z
         return a
 
-    def _loss_grad(self, ws, X, Y, sw, weight_sum):
+    def _loss_grad(self, ws, X, Y, sw, weight_sum, exact=False):
         """Batch loss; its gradient is left in ``ws.grad`` (flat layout).
 
         The loss is the weighted mean of the per-sample losses, divided by
-        ``weight_sum``, plus ``alpha / 2 * sum(W ** 2)``.
+        ``weight_sum``, plus ``alpha / 2 * sum(W ** 2)``. ``exact`` forces
+        the slower activation derivatives that stay exact past a blow-up.
         """
         m = X.shape[0]
         acts = [a[:m] for a in ws.acts]
@@ -128,7 +194,7 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         p = OUT_ACTIVATIONS[self.out_activation_](z)
         per_sample, delta = LOSSES[self.loss](z, p, Y, self.out_activation_)
         if sw is None:
-            loss = per_sample.sum() / weight_sum
+            loss = np.add.reduce(per_sample) / weight_sum
             delta /= weight_sum
         else:
             loss = per_sample @ sw / weight_sum
@@ -137,14 +203,14 @@ class NumpyMLPClassifier(BaseMLPClassifier):
             w = self._params[: self._n_coef]
             loss += 0.5 * self.alpha * (w @ w)
 
-        derivative = DERIVATIVES[self.activation]
+        derivative = (DERIVATIVES if exact else FAST_DERIVATIVES)[self.activation]
         for i in range(len(ws.coefs) - 1, -1, -1):
             a_prev = X if i == 0 else acts[i - 1]
-            if sp.issparse(a_prev):
+            if i == 0 and sp.issparse(a_prev):
                 ws.grad_coefs[i][...] = (a_prev.T @ delta).reshape(ws.grad_coefs[i].shape)
             else:
                 np.matmul(a_prev.T, delta, out=ws.grad_coefs[i])
-            np.sum(delta, axis=0, out=ws.grad_intercepts[i])
+            np.add.reduce(delta, axis=0, out=ws.grad_intercepts[i])
             if i > 0:
                 d = ws.deltas[i - 1][:m]
                 np.matmul(delta, ws.coefs[i].T, out=d)
@@ -153,6 +219,12 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         if self.alpha:
             n_coef = self._n_coef
             ws.grad[:n_coef] += self.alpha * self._params[:n_coef]
+        if (
+            derivative is not DERIVATIVES[self.activation]
+            and not math.isfinite(np.add.reduce(ws.grad))
+        ):
+            # A non-finite delta may have met the fast derivative's inf * 0.
+            return self._loss_grad(ws, X, Y, sw, weight_sum, exact=True)
         return float(loss)
 
     def _save_weights(self, ws, out):
@@ -165,12 +237,27 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         np.copyto(self._params, weights)
 
     def _weights_finite(self, ws):
-        return bool(np.isfinite(self._params.sum()))
+        return math.isfinite(np.add.reduce(self._params))
 
     def _finish(self, ws):
         pass  # the weights already live in self._params
 
     def _forward_logits(self, X):
         coefs, intercepts = self._unpack(self._params)
-        acts = [np.empty((X.shape[0], k), dtype=self._params.dtype) for k in self._layer_units[1:]]
-        return self._forward(X, coefs, intercepts, acts)
+        m, dtype, widths = X.shape[0], self._params.dtype, self._layer_units[1:]
+        if m * max(widths) > _PREDICT_CHUNK_VALUES:
+            acts = [np.empty((m, k), dtype=dtype) for k in widths]
+            return self._forward(X, coefs, intercepts, acts)
+        # Prediction runs chunk after chunk: reuse this thread's cache-sized
+        # buffers rather than fault in fresh pages for every chunk.
+        acts = getattr(_chunk_buffers, "acts", None)
+        if (
+            acts is None
+            or acts[0].dtype != dtype
+            or acts[0].shape[0] < m
+            or [a.shape[1] for a in acts] != widths
+        ):
+            acts = [np.empty((m, k), dtype=dtype) for k in widths]
+            _chunk_buffers.acts = acts
+        acts = [a[:m] for a in acts]
+        return self._forward(X, coefs, intercepts, acts).copy()

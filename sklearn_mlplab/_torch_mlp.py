@@ -4,6 +4,8 @@ torch is imported inside the methods that need it, so constructing, cloning
 and ``get_params`` work without it.
 """
 
+import contextlib
+import math
 import warnings
 
 import numpy as np
@@ -44,6 +46,17 @@ def _per_sample_loss(torch, name, z, Y, out_activation):
     return l.sum(dim=1)
 
 
+def _mean_loss(torch, name, z, Y, out_activation):
+    """The per-sample losses' mean over the rows: fewer graph nodes than above."""
+    F = torch.nn.functional
+    if name == "log_loss":
+        # One logit per row for "logistic", so both means are over the rows.
+        if out_activation == "logistic":
+            return F.binary_cross_entropy_with_logits(z, Y)
+        return F.cross_entropy(z, Y)
+    return _per_sample_loss(torch, name, z, Y, out_activation).mean()
+
+
 class _TorchContext:
     """One fit's tensors: data on the device, flat weights and their views."""
 
@@ -56,6 +69,8 @@ class _TorchContext:
         self.w = _to_tensor(torch, est._params, device)
         self.v = _to_tensor(torch, est._velocity, device)
         self.grad = torch.empty_like(self.w)
+        # d loss / d loss, made once: autograd would allocate it every step.
+        self.seed = torch.ones((), dtype=self.w.dtype, device=device)
         coefs, intercepts = est._unpack(self.w)
         self.leaves = [t.requires_grad_() for t in coefs + intercepts]
         self.coefs, self.intercepts = self.leaves[: len(coefs)], self.leaves[len(coefs) :]
@@ -65,14 +80,27 @@ class _TorchContext:
             None if sample_weight is None else _to_tensor(torch, sample_weight, device)
         )
         self.X, self.Y, self.sw = self.X_orig, self.Y_orig, self.sw_orig
-        self.X_buf = None
+        # Dense rows are gathered batch by batch in epoch order: no shuffled
+        # copy of X, so a fit's memory stays X plus a few batches.
+        self.order = None
 
     def batch(self, start, stop):
-        X = self.X[start:stop]
+        if self.order is not None:
+            X = self.X_orig.index_select(0, self.order[start:stop])
+        else:
+            X = self.X[start:stop]
         if self.sparse:
             X = self.torch.from_numpy(X.toarray()).to(self.device)
         sw = None if self.sw is None else self.sw[start:stop]
         return X, self.Y[start:stop], sw
+
+
+@contextlib.contextmanager
+def _torch_threads(torch, threads):
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
 
 
 def _to_tensor(torch, a, device):
@@ -199,6 +227,37 @@ class TorchMLPClassifier(BaseMLPClassifier):
             return torch.device("cpu")
         return device
 
+    def _train(self, X, Y, sample_weight, val, incremental, continuing):
+        torch = _import_torch()
+        threads = torch.get_num_threads()
+        if (
+            threads == 1
+            or self._resolve_device(torch).type != "cpu"
+            or not self._one_thread_is_faster(X.shape[0])
+        ):
+            return super()._train(X, Y, sample_weight, val, incremental, continuing)
+        # Small products: one intra-op thread is faster (see the base class).
+        # The setting is per calling thread in torch's OpenMP build; restore it.
+        torch.set_num_threads(1)
+        try:
+            return super()._train(X, Y, sample_weight, val, incremental, continuing)
+        finally:
+            torch.set_num_threads(threads)
+
+    def _prediction_threads(self):
+        torch = _import_torch()
+        try:
+            on_cpu = torch.device(self.device).type == "cpu"
+        except (RuntimeError, TypeError):  # "auto", or invalid: said elsewhere
+            on_cpu = False
+        threads = torch.get_num_threads()
+        if not on_cpu or threads <= 1:
+            return 1, None, None
+        # As many chunks at once as torch has threads, each worker on one.
+        # Setting a worker's count also sets torch's default for new threads:
+        # the context puts it back.
+        return threads, lambda: torch.set_num_threads(1), _torch_threads(torch, threads)
+
     def _setup(self, X, Y, sample_weight, batch_size):
         torch = _import_torch()
         device = self._resolve_device(torch)
@@ -206,15 +265,11 @@ class TorchMLPClassifier(BaseMLPClassifier):
 
     def _permute(self, ctx, perm):
         torch = ctx.torch
+        index = torch.from_numpy(perm).to(ctx.device)
         if ctx.sparse:
             ctx.X = ctx.X_orig[perm]
         else:
-            index = torch.from_numpy(perm).to(ctx.device)
-            if ctx.X_buf is None:
-                ctx.X_buf = torch.empty_like(ctx.X_orig)
-            torch.index_select(ctx.X_orig, 0, index, out=ctx.X_buf)
-            ctx.X = ctx.X_buf
-        index = torch.from_numpy(perm).to(ctx.device)
+            ctx.order = index
         ctx.Y = ctx.Y_orig.index_select(0, index)
         if ctx.sw_orig is not None:
             ctx.sw = ctx.sw_orig.index_select(0, index)
@@ -234,13 +289,17 @@ class TorchMLPClassifier(BaseMLPClassifier):
         X, Y, sw = ctx.batch(start, stop)
         with torch.enable_grad():
             z = self._forward(torch, X, ctx.coefs, ctx.intercepts)
-            per_sample = _per_sample_loss(torch, self.loss, z, Y, self.out_activation_)
-            if sw is not None:
-                per_sample = per_sample * sw
-            loss = per_sample.sum() / weight_sum
+            if sw is None:
+                # weight_sum is the batch's row count: the mean, in one node.
+                loss = _mean_loss(torch, self.loss, z, Y, self.out_activation_)
+            else:
+                per_sample = _per_sample_loss(
+                    torch, self.loss, z, Y, self.out_activation_
+                )
+                loss = (per_sample * sw).sum() / weight_sum
             if self.alpha:
                 loss = loss + 0.5 * self.alpha * sum((W * W).sum() for W in ctx.coefs)
-            grads = torch.autograd.grad(loss, ctx.leaves)
+            grads = torch.autograd.grad(loss, ctx.leaves, grad_outputs=ctx.seed)
         with torch.no_grad():
             torch.cat([g.reshape(-1) for g in grads], out=ctx.grad)
             MOMENTUM_UPDATES[self.momentum_type](
@@ -258,7 +317,8 @@ class TorchMLPClassifier(BaseMLPClassifier):
         ctx.w.copy_(weights)
 
     def _weights_finite(self, ctx):
-        return bool(ctx.torch.isfinite(ctx.w.sum()))
+        # One read of the sum: cheaper than torch.isfinite's four kernels.
+        return math.isfinite(ctx.w.sum().item())
 
     def _finish(self, ctx):
         if ctx.w.data_ptr() != self._params.ctypes.data:
