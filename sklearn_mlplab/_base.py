@@ -78,7 +78,7 @@ hidden : int or tuple of int, default=3
         ``"squared_error"`` is half the squared distance between the output
         probabilities and the one-hot targets, summed over output units.
 
-    lr : float, default=0.5
+    lr : float, default=1.0
         Learning rate (alpha in the update rules below), > 0.
 
     momentum : float, default=0.9
@@ -226,7 +226,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         *,
         activation="logistic",
         loss="log_loss",
-        lr=0.5,
+        lr=1.0,
         momentum=0.9,
         momentum_type="dampened",
         alpha=0.0,

@@ -118,13 +118,14 @@ class NumpyMLPClassifier(BaseMLPClassifier):
     >>> from sklearn_mlplab import NumpyMLPClassifier
     >>> X, y = make_moons(n_samples=300, noise=0.2, random_state=0)
     >>> clf = make_pipeline(
-    ...     StandardScaler(), NumpyMLPClassifier(hidden=6, max_iter=500, random_state=0)
+    ...     StandardScaler(),
+    ...     NumpyMLPClassifier(hidden=6, activation="tanh", random_state=0),
     ... )
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
-    >>> clf.predict_proba(X[:2]).round(3)
-    array([[0.01 , 0.99 ],
-           [0.999, 0.001]])
+    >>> clf.predict_proba([[0.0, 1.0], [1.0, -0.5]]).round(2)
+    array([[1., 0.],
+           [0., 1.]])
     """
 
     def _train(self, X, Y, sample_weight, val, incremental, continuing):

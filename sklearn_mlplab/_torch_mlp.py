@@ -145,13 +145,14 @@ class TorchMLPClassifier(BaseMLPClassifier):
     >>> from sklearn_mlplab import TorchMLPClassifier
     >>> X, y = make_moons(n_samples=300, noise=0.2, random_state=0)
     >>> clf = make_pipeline(
-    ...     StandardScaler(), TorchMLPClassifier(hidden=6, max_iter=500, random_state=0)
+    ...     StandardScaler(),
+    ...     TorchMLPClassifier(hidden=6, activation="tanh", random_state=0),
     ... )
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
-    >>> clf.predict_proba(X[:2]).round(3)
-    array([[0.01 , 0.99 ],
-           [0.999, 0.001]])
+    >>> clf.predict_proba([[0.0, 1.0], [1.0, -0.5]]).round(2)
+    array([[1., 0.],
+           [0., 1.]])
     """
 
     _parameter_constraints = {
@@ -165,7 +166,7 @@ class TorchMLPClassifier(BaseMLPClassifier):
         *,
         activation="logistic",
         loss="log_loss",
-        lr=0.5,
+        lr=1.0,
         momentum=0.9,
         momentum_type="dampened",
         alpha=0.0,
