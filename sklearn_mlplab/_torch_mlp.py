@@ -69,8 +69,6 @@ class _TorchContext:
         self.w = _to_tensor(torch, est._params, device)
         self.v = _to_tensor(torch, est._velocity, device)
         self.grad = torch.empty_like(self.w)
-        # d loss / d loss, made once: autograd would allocate it every step.
-        self.seed = torch.ones((), dtype=self.w.dtype, device=device)
         coefs, intercepts = est._unpack(self.w)
         self.leaves = [t.requires_grad_() for t in coefs + intercepts]
         self.coefs, self.intercepts = self.leaves[: len(coefs)], self.leaves[len(coefs) :]
@@ -300,7 +298,7 @@ class TorchMLPClassifier(BaseMLPClassifier):
                 loss = (per_sample * sw).sum() / weight_sum
             if self.alpha:
                 loss = loss + 0.5 * self.alpha * sum((W * W).sum() for W in ctx.coefs)
-            grads = torch.autograd.grad(loss, ctx.leaves, grad_outputs=ctx.seed)
+            grads = torch.autograd.grad(loss, ctx.leaves)
         with torch.no_grad():
             torch.cat([g.reshape(-1) for g in grads], out=ctx.grad)
             MOMENTUM_UPDATES[self.momentum_type](
