@@ -776,6 +776,8 @@ def main(argv=None):
     info = machine()
     load_before = os.getloadavg()
     rows, notes, models = [], [], {}
+    if args.quick:
+        notes.append("--quick: smoke-run sizes; the target statuses mean nothing here.")
     started = time.perf_counter()
     for case in args.cases:
         print(f"running case ({case}) ...", file=sys.stderr, flush=True)
