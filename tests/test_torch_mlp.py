@@ -57,7 +57,7 @@ def test_package_imports_and_clones_with_torch_hidden():
         """
     )
     assert result.returncode == 0, result.stderr
-    assert "TorchMLPClassifier(hidden=6)" in result.stdout
+    assert "TorchMLPClassifier(hidden=6, lr=0.5)" in result.stdout
     assert "ImportError: TorchMLPClassifier needs PyTorch" in result.stdout
     assert "pip install" in result.stdout
 
