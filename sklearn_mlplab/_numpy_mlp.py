@@ -165,14 +165,15 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         )
         return loss
 
-    def _forward(self, X, coefs, intercepts, acts):
+    def _forward(self, X, coefs, intercepts, acts, sparse=None):
         """Forward pass into the buffers ``acts``; returns the logits."""
         last = len(coefs) - 1
         activation = ACTIVATIONS[self.activation]
+        sparse = sp.issparse(X) if sparse is None else sparse
         a = X
-        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
             z = acts[i]
-            if i == 0 and sp.issparse(a):
+            if i == 0 and sparse:
                 z[...] = a @ W
             else:
                 np.matmul(a, W, out=z)
@@ -191,7 +192,7 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         """
         m = X.shape[0]
         acts = [a[:m] for a in ws.acts]
-        z = self._forward(X, ws.coefs, ws.intercepts, acts)
+        z = self._forward(X, ws.coefs, ws.intercepts, acts, ws.sparse)
         p = OUT_ACTIVATIONS[self.out_activation_](z)
         per_sample, delta = LOSSES[self.loss](z, p, Y, self.out_activation_)
         if sw is None:
@@ -207,7 +208,7 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         derivative = (DERIVATIVES if exact else FAST_DERIVATIVES)[self.activation]
         for i in range(len(ws.coefs) - 1, -1, -1):
             a_prev = X if i == 0 else acts[i - 1]
-            if i == 0 and sp.issparse(a_prev):
+            if i == 0 and ws.sparse:
                 ws.grad_coefs[i][...] = (a_prev.T @ delta).reshape(ws.grad_coefs[i].shape)
             else:
                 np.matmul(a_prev.T, delta, out=ws.grad_coefs[i])
