@@ -388,8 +388,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             hidden = (hidden,)
         hidden = tuple(hidden)
         if not hidden or any(
-            isinstance(h, bool) or not isinstance(h, Integral) or h < 1
-            for h in hidden
+            isinstance(h, bool) or not isinstance(h, Integral) or h < 1 for h in hidden
         ):
             raise ValueError(
                 "hidden must be a positive int or a non-empty tuple of positive "
@@ -468,7 +467,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.n_layers_ = len(self._layer_units)
         self.n_outputs_ = n_outputs
         self.out_activation_ = "logistic" if n_outputs == 1 else "softmax"
-        pairs = list(zip(self._layer_units[:-1], self._layer_units[1:]))
+        pairs = list(zip(self._layer_units[:-1], self._layer_units[1:], strict=True))
         coefs = [
             self._rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), (fan_in, fan_out))
             for fan_in, fan_out in pairs
@@ -484,10 +483,12 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
         The layout is every weight matrix (row-major), then every bias.
         """
-        pairs = list(zip(self._layer_units[:-1], self._layer_units[1:]))
+        pairs = list(zip(self._layer_units[:-1], self._layer_units[1:], strict=True))
         coefs, intercepts, start = [], [], 0
         for fan_in, fan_out in pairs:
-            coefs.append(flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out))
+            coefs.append(
+                flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out)
+            )
             start += fan_in * fan_out
         for _, fan_out in pairs:
             intercepts.append(flat[start : start + fan_out])
@@ -498,7 +499,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _n_coef(self):
         """Length of the weight-matrix part of the flat parameter vector."""
         units = self._layer_units
-        return sum(a * b for a, b in zip(units[:-1], units[1:]))
+        return sum(a * b for a, b in zip(units[:-1], units[1:], strict=True))
 
     @property
     def coefs_(self):
@@ -566,7 +567,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             total_weight = float(sample_weight.sum())
             batch_weights = np.add.reduceat(sample_weight, starts).tolist()
-        bounds = list(zip(starts.tolist(), stops.tolist()))
+        bounds = list(zip(starts.tolist(), stops.tolist(), strict=True))
 
         if not continuing:
             self.loss_curve_ = []
@@ -597,7 +598,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                             sample_weight[perm], starts
                         ).tolist()
                 epoch_loss = 0.0
-                for (start, stop), weight in zip(bounds, batch_weights):
+                for (start, stop), weight in zip(bounds, batch_weights, strict=True):
                     if weight > 0:
                         epoch_loss += self._step(ctx, start, stop, weight) * weight
                 loss = float(epoch_loss) / total_weight
@@ -616,7 +617,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 if stopping and self._no_improvement_count > self.n_iter_no_change:
                     converged = True
                     if self.verbose:
-                        what = "Validation score" if val is not None else "Training loss"
+                        what = (
+                            "Validation score" if val is not None else "Training loss"
+                        )
                         print(
                             f"{what} did not improve more than tol={self.tol} for "
                             f"{self.n_iter_no_change} consecutive epochs. Stopping."
@@ -632,6 +635,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     f"Maximum iterations ({self.max_iter}) reached and the "
                     "optimization hasn't converged yet.",
                     ConvergenceWarning,
+                    stacklevel=2,
                 )
         except KeyboardInterrupt:
             self._load_weights(ctx, last_good)
@@ -639,6 +643,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 "Training interrupted by the user; keeping the weights of the "
                 "last finished epoch.",
                 UserWarning,
+                stacklevel=2,
             )
         finally:
             if best is not None:

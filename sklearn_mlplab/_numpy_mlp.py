@@ -46,9 +46,7 @@ def _one_blas_thread():
     """
     with _blas_lock:
         if _blas_state["users"] == 0:
-            _blas_state["limiter"] = _blas_controller().limit(
-                limits=1, user_api="blas"
-            )
+            _blas_state["limiter"] = _blas_controller().limit(limits=1, user_api="blas")
         _blas_state["users"] += 1
     try:
         yield
@@ -83,7 +81,9 @@ class _Workspace:
         if not self.sparse and batch_size < X.shape[0]:
             self.X_buf = np.empty_like(X, order="C")
             self.Y_buf = np.empty_like(Y)
-            self.sw_buf = None if sample_weight is None else np.empty_like(sample_weight)
+            self.sw_buf = (
+                None if sample_weight is None else np.empty_like(sample_weight)
+            )
 
 
 @fill_doc
@@ -209,7 +209,9 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         for i in range(len(ws.coefs) - 1, -1, -1):
             a_prev = X if i == 0 else acts[i - 1]
             if i == 0 and ws.sparse:
-                ws.grad_coefs[i][...] = (a_prev.T @ delta).reshape(ws.grad_coefs[i].shape)
+                ws.grad_coefs[i][...] = (a_prev.T @ delta).reshape(
+                    ws.grad_coefs[i].shape
+                )
             else:
                 np.matmul(a_prev.T, delta, out=ws.grad_coefs[i])
             np.add.reduce(delta, axis=0, out=ws.grad_intercepts[i])
@@ -221,9 +223,8 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         if self.alpha:
             n_coef = self._n_coef
             ws.grad[:n_coef] += self.alpha * self._params[:n_coef]
-        if (
-            derivative is not DERIVATIVES[self.activation]
-            and not math.isfinite(np.add.reduce(ws.grad))
+        if derivative is not DERIVATIVES[self.activation] and not math.isfinite(
+            np.add.reduce(ws.grad)
         ):
             # A non-finite delta may have met the fast derivative's inf * 0.
             return self._loss_grad(ws, X, Y, sw, weight_sum, exact=True)

@@ -37,13 +37,13 @@ def _per_sample_loss(torch, name, z, Y, out_activation):
     F = torch.nn.functional
     if name == "log_loss":
         if out_activation == "logistic":
-            l = F.binary_cross_entropy_with_logits(z, Y, reduction="none")
+            losses = F.binary_cross_entropy_with_logits(z, Y, reduction="none")
         else:
-            l = -Y * F.log_softmax(z, dim=1)
+            losses = -Y * F.log_softmax(z, dim=1)
     else:
         p = torch.sigmoid(z) if out_activation == "logistic" else F.softmax(z, dim=1)
-        l = 0.5 * (p - Y) ** 2
-    return l.sum(dim=1)
+        losses = 0.5 * (p - Y) ** 2
+    return losses.sum(dim=1)
 
 
 def _mean_loss(torch, name, z, Y, out_activation):
@@ -71,7 +71,10 @@ class _TorchContext:
         self.grad = torch.empty_like(self.w)
         coefs, intercepts = est._unpack(self.w)
         self.leaves = [t.requires_grad_() for t in coefs + intercepts]
-        self.coefs, self.intercepts = self.leaves[: len(coefs)], self.leaves[len(coefs) :]
+        self.coefs, self.intercepts = (
+            self.leaves[: len(coefs)],
+            self.leaves[len(coefs) :],
+        )
         self.X_orig = X if self.sparse else _to_tensor(torch, X, device)
         self.Y_orig = _to_tensor(torch, Y, device)
         self.sw_orig = (
@@ -219,9 +222,9 @@ class TorchMLPClassifier(BaseMLPClassifier):
                     "use device='cpu' or device='auto'."
                 )
             warnings.warn(
-                f"device={self.device!r} is not available here; predicting on "
-                "the CPU.",
+                f"device={self.device!r} is not available here; predicting on the CPU.",
                 UserWarning,
+                stacklevel=2,
             )
             return torch.device("cpu")
         return device
@@ -277,7 +280,7 @@ class TorchMLPClassifier(BaseMLPClassifier):
         activation = _activation(torch, self.activation)
         z = X
         last = len(coefs) - 1
-        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
             z = torch.addmm(b, z, W)
             if i < last:
                 z = activation(z)
