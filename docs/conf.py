@@ -87,10 +87,34 @@ numpydoc_xref_aliases = {
     "estimator": ":term:`estimator`",
 }
 numpydoc_xref_ignore = {
-    "of", "shape", "default", "or", "optional", "n_samples", "n_features",
-    "n_classes", "instance", "list", "tuple", "dict", "str",
-    "int", "float", "bool", "None", "object", "callable", "path-like",
-    "matplotlib", "is", "if", "CV", "estimators", "n_hidden", "n_lr", "n_outputs",
+    "of",
+    "shape",
+    "default",
+    "or",
+    "optional",
+    "n_samples",
+    "n_features",
+    "n_classes",
+    "instance",
+    "list",
+    "tuple",
+    "dict",
+    "str",
+    "int",
+    "float",
+    "bool",
+    "None",
+    "object",
+    "callable",
+    "path-like",
+    "matplotlib",
+    "is",
+    "if",
+    "CV",
+    "estimators",
+    "n_hidden",
+    "n_lr",
+    "n_outputs",
 }
 # Checked on every documented object; failures are build warnings (errors
 # under -W). Methods scikit-learn generates for metadata routing are skipped.
@@ -135,10 +159,12 @@ _FALLBACK = {
             ("estimator", "std:term", "glossary.html#term-estimator"),
             ("meta-estimator", "std:term", "glossary.html#term-meta-estimator"),
             # Referenced by the docstrings of inherited scikit-learn methods.
-            ("metadata_routing", "std:label",
-             "metadata_routing.html#metadata-routing"),
-            ("accuracy_score", "std:label",
-             "modules/model_evaluation.html#accuracy-score"),
+            ("metadata_routing", "std:label", "metadata_routing.html#metadata-routing"),
+            (
+                "accuracy_score",
+                "std:label",
+                "modules/model_evaluation.html#accuracy-score",
+            ),
         ],
     ),
     # numpydoc links the builtin types of docstrings to Python's docs.
@@ -146,8 +172,11 @@ _FALLBACK = {
         "https://docs.python.org/3/",
         [],
         [
-            ("bltin-boolean-values", "std:label",
-             "library/stdtypes.html#bltin-boolean-values"),
+            (
+                "bltin-boolean-values",
+                "std:label",
+                "library/stdtypes.html#bltin-boolean-values",
+            ),
             ("None", "py:data", "library/constants.html#None"),
             ("True", "py:data", "library/constants.html#True"),
             ("False", "py:data", "library/constants.html#False"),
@@ -168,10 +197,16 @@ _FALLBACK = {
         "https://numpy.org/doc/stable/",
         [],
         [
-            ("numpy.ndarray", "py:class",
-             "reference/generated/numpy.ndarray.html#numpy.ndarray"),
-            ("numpy.random.RandomState", "py:class",
-             "reference/random/legacy.html#numpy.random.RandomState"),
+            (
+                "numpy.ndarray",
+                "py:class",
+                "reference/generated/numpy.ndarray.html#numpy.ndarray",
+            ),
+            (
+                "numpy.random.RandomState",
+                "py:class",
+                "reference/random/legacy.html#numpy.random.RandomState",
+            ),
         ],
     ),
     "torch": (
@@ -180,32 +215,59 @@ _FALLBACK = {
         [
             ("torch.device", "py:class", "tensor_attributes.html#torch.device"),
             ("torch.Tensor", "py:class", "tensors.html#torch.Tensor"),
-            ("torch.cuda.is_available", "py:function",
-             "generated/torch.cuda.is_available.html#torch.cuda.is_available"),
-            ("torch.set_num_threads", "py:function",
-             "generated/torch.set_num_threads.html#torch.set_num_threads"),
+            (
+                "torch.cuda.is_available",
+                "py:function",
+                "generated/torch.cuda.is_available.html#torch.cuda.is_available",
+            ),
+            (
+                "torch.set_num_threads",
+                "py:function",
+                "generated/torch.set_num_threads.html#torch.set_num_threads",
+            ),
         ],
     ),
     "matplotlib": (
         "https://matplotlib.org/stable/",
         [],
         [
-            ("matplotlib.axes.Axes", "py:class",
-             "api/_as_gen/matplotlib.axes.Axes.html#matplotlib.axes.Axes"),
-            ("matplotlib.figure.Figure", "py:class",
-             "api/_as_gen/matplotlib.figure.Figure.html#matplotlib.figure.Figure"),
-            ("matplotlib.lines.Line2D", "py:class",
-             "api/_as_gen/matplotlib.lines.Line2D.html#matplotlib.lines.Line2D"),
-            ("matplotlib.image.AxesImage", "py:class",
-             "api/image_api.html#matplotlib.image.AxesImage"),
-            ("matplotlib.colorbar.Colorbar", "py:class",
-             "api/colorbar_api.html#matplotlib.colorbar.Colorbar"),
-            ("matplotlib.colors.Colormap", "py:class",
-             "api/_as_gen/matplotlib.colors.Colormap.html"
-             "#matplotlib.colors.Colormap"),
-            ("matplotlib.pyplot.subplots", "py:function",
-             "api/_as_gen/matplotlib.pyplot.subplots.html"
-             "#matplotlib.pyplot.subplots"),
+            (
+                "matplotlib.axes.Axes",
+                "py:class",
+                "api/_as_gen/matplotlib.axes.Axes.html#matplotlib.axes.Axes",
+            ),
+            (
+                "matplotlib.figure.Figure",
+                "py:class",
+                "api/_as_gen/matplotlib.figure.Figure.html#matplotlib.figure.Figure",
+            ),
+            (
+                "matplotlib.lines.Line2D",
+                "py:class",
+                "api/_as_gen/matplotlib.lines.Line2D.html#matplotlib.lines.Line2D",
+            ),
+            (
+                "matplotlib.image.AxesImage",
+                "py:class",
+                "api/image_api.html#matplotlib.image.AxesImage",
+            ),
+            (
+                "matplotlib.colorbar.Colorbar",
+                "py:class",
+                "api/colorbar_api.html#matplotlib.colorbar.Colorbar",
+            ),
+            (
+                "matplotlib.colors.Colormap",
+                "py:class",
+                "api/_as_gen/matplotlib.colors.Colormap.html"
+                "#matplotlib.colors.Colormap",
+            ),
+            (
+                "matplotlib.pyplot.subplots",
+                "py:function",
+                "api/_as_gen/matplotlib.pyplot.subplots.html"
+                "#matplotlib.pyplot.subplots",
+            ),
         ],
     ),
 }
@@ -247,8 +309,13 @@ intersphinx_mapping["pandas"] = (
         None,
         _write_fallback_inventory(
             "pandas",
-            [("pandas.DataFrame", "py:class",
-              "reference/api/pandas.DataFrame.html#pandas.DataFrame")],
+            [
+                (
+                    "pandas.DataFrame",
+                    "py:class",
+                    "reference/api/pandas.DataFrame.html#pandas.DataFrame",
+                )
+            ],
         ),
     ),
 )
@@ -321,15 +388,11 @@ def _check_api_reference(app):
             listed.add(f"{module}.{line.strip()}")
     for qualified, obj in sorted(_public_objects().items()):
         if qualified not in listed:
-            logger.warning(
-                "%s is public but not listed in docs/api.rst", qualified
-            )
+            logger.warning("%s is public but not listed in docs/api.rst", qualified)
         if (inspect.isclass(obj) or inspect.isfunction(obj)) and not re.search(
             r"^\s*Examples\n\s*-{8}", obj.__doc__ or "", re.MULTILINE
         ):
-            logger.warning(
-                "%s has no Examples section in its docstring", qualified
-            )
+            logger.warning("%s has no Examples section in its docstring", qualified)
 
 
 def setup(app):
