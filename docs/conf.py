@@ -395,8 +395,32 @@ def _check_api_reference(app):
             logger.warning("%s has no Examples section in its docstring", qualified)
 
 
+def _write_cli_help(app):
+    """Write the ``mlplab`` command's help texts for api.rst to include."""
+    from sklearn_mlplab.cli import build_parser
+
+    out = DOCS / "generated" / "cli"
+    out.mkdir(parents=True, exist_ok=True)
+    previous = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"  # argparse wraps to the terminal's width
+    try:
+        parser = build_parser()
+        (out / "mlplab.txt").write_text(parser.format_help(), encoding="utf-8")
+        for action in parser._actions:
+            for name, sub in (getattr(action, "choices", None) or {}).items():
+                if hasattr(sub, "format_help"):
+                    text = sub.format_help()
+                    (out / f"mlplab_{name}.txt").write_text(text, encoding="utf-8")
+    finally:
+        if previous is None:
+            os.environ.pop("COLUMNS")
+        else:
+            os.environ["COLUMNS"] = previous
+
+
 def setup(app):
     app.connect("builder-inited", _check_api_reference)
+    app.connect("builder-inited", _write_cli_help)
 
 
 warnings.filterwarnings(
