@@ -1,3 +1,9 @@
+import os
+
+# scikit-learn's array-API estimator check runs only when scipy is imported in
+# array-API mode; set it before anything imports scipy so that check runs too.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs, make_moons
