@@ -703,6 +703,8 @@ def rst_list_table(header, cells, widths=None):
     for row in [header, *cells]:
         for i, cell in enumerate(row):
             text = str(cell).replace("*", "\\*") if cell != "" else ""
+            if text.startswith("("):
+                text = "\\" + text  # "(a) ..." would otherwise start a list
             lines.append(("   * - " if i == 0 else "     - ") + text)
     return "\n".join(lines)
 
