@@ -342,7 +342,10 @@ sphinx_gallery_conf = {
 
 # -- math ---------------------------------------------------------------------
 # MathJax is loaded from its CDN when a page is viewed; the build is offline.
-mathjax4_config = {"tex": {"macros": {"R": r"\mathbb{R}"}}}
+# The pages use standard TeX commands only (``\mathbb{R}``, no custom macros
+# such as ``\R``), so no MathJax configuration is needed: Sphinx 9 loads
+# MathJax 4 (configured by ``mathjax4_config``), older releases MathJax 3
+# (``mathjax3_config``), and the maths renders the same under both.
 
 
 # -- checks ---------------------------------------------------------------------

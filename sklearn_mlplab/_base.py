@@ -79,7 +79,7 @@ hidden : int or tuple of int, default=3
         probabilities and the one-hot targets, summed over output units.
 
     lr : float, default=1.0
-        Learning rate (alpha in the update rules below), > 0.
+        Learning rate (``lr`` in the update rules of ``momentum_type``), > 0.
 
     momentum : float, default=0.9
         Momentum rate (beta), in [0, 1). ``0`` is plain gradient descent.
