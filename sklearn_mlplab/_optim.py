@@ -5,14 +5,14 @@ gradient. They use only in-place arithmetic operators, so the very same
 function runs on numpy arrays and on torch tensors: both backends take
 bit-for-bit the same update. ``grad`` is scratch space and is overwritten.
 
-With learning rate ``lr`` (alpha), momentum ``momentum`` (beta), gradient g
+With learning rate ``lr`` (eta), momentum ``momentum`` (beta), gradient g
 and v_0 = 0:
 
-* ``"dampened"`` (the lab's rule): v <- beta v + (1 - beta) alpha g,
-  w <- w - v. Its steady-state step under a constant gradient is alpha g.
-* ``"classic"`` (heavy ball): v <- beta v + alpha g, w <- w - v. Its
-  steady-state step is alpha g / (1 - beta).
-* ``"nesterov"``: v <- beta v + alpha g, w <- w - (beta v + alpha g), the
+* ``"dampened"`` (the lab's rule): v <- beta v + (1 - beta) eta g,
+  w <- w - v. Its steady-state step under a constant gradient is eta g.
+* ``"classic"`` (heavy ball): v <- beta v + eta g, w <- w - v. Its
+  steady-state step is eta g / (1 - beta).
+* ``"nesterov"``: v <- beta v + eta g, w <- w - (beta v + eta g), the
   look-ahead form that scikit-learn's ``SGDOptimizer`` uses.
 """
 
