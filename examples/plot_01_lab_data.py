@@ -27,15 +27,16 @@ print(f"Bayes-optimal accuracy: {train.bayes_accuracy:.4f}")
 # %%
 # Raw data
 # --------
-# ``Y`` spreads over hundreds of units, ``X`` over a few: on equal axes the
-# cloud would be a vertical line. Class 1 sits between the two groups of
-# class 0.
-fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharex=True, sharey=True)
+# ``Y`` spreads over hundreds of units, ``X`` over a few: on equal axes, as
+# drawn here, the cloud is a vertical line. Class 1 sits between the two
+# groups of class 0.
+fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 for ax, split, name in ((axes[0], train, "train"), (axes[1], test, "test")):
     for label in (0, 1):
         rows = split.target == label
         ax.scatter(split.data.X[rows], split.data.Y[rows], s=10, label=f"class {label}")
     ax.set(title=f"{name} set, raw", xlabel="X")
+    ax.set_aspect("equal", adjustable="datalim")
     ax.legend()
 axes[0].set_ylabel("Y")
 

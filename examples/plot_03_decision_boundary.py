@@ -16,7 +16,6 @@ import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.inspection import DecisionBoundaryDisplay
 from sklearn.linear_model import LogisticRegression
@@ -26,9 +25,6 @@ from sklearn.preprocessing import StandardScaler
 from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier, load_lab
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
-# The network has a few dozen weights: more than one PyTorch thread per
-# process only adds synchronisation.
-torch.set_num_threads(1)
 train, test = load_lab(as_frame=True), load_lab(split="test", as_frame=True)
 params = dict(
     hidden=3,
@@ -66,13 +62,14 @@ print(f"largest difference between their test probabilities: {gap:.1e}")
 # Colours are the probability of class 1: strong where the network is sure,
 # pale near the boundary, where it crosses 0.5. Class 1 lives in a band
 # between the two groups of class 0, which a linear model cannot carve out.
-fig, ax = plt.subplots(figsize=(7, 5))
+fig, ax = plt.subplots(figsize=(7, 5.5), layout="constrained")
 display = DecisionBoundaryDisplay.from_estimator(
     models["numpy"],
     train.data,
     response_method="predict_proba",
     plot_method="contourf",
     cmap="RdBu_r",
+    levels=np.linspace(0, 1, 11),
     alpha=0.7,
     ax=ax,
 )
@@ -87,6 +84,6 @@ for label, marker in ((0, "o"), (1, "^")):
         linewidth=0.4,
         label=f"test, class {label}",
     )
-ax.legend()
+ax.legend(loc="upper left", bbox_to_anchor=(0, -0.12), ncols=2)
 fig.colorbar(display.surface_, ax=ax, label="P(class 1)")
 plt.show()

@@ -53,6 +53,8 @@ for ax, kind in zip(axes, ("dampened", "classic", "nesterov"), strict=True):
         loss_curves=[curves[kind, b] for b in betas],
         labels=[f"beta={b}" for b in betas],
     ).plot(ax=ax, title=f"{kind}, lr=0.001")
+    # On log epochs a constant-factor speed-up is a sideways shift.
+    ax.set_xscale("log")
 
 # %%
 # Measured speed-up
@@ -67,8 +69,7 @@ for kind in ("dampened", "classic"):
     for beta in betas[1:]:
         reached = np.flatnonzero(curves[kind, beta] <= target)
         speed = (epochs // 2) / (reached[0] + 1) if reached.size else float("nan")
-        print(
-            f"{kind:>8} beta={beta:<4}: {speed:6.2f}x faster "
-            f"(1/(1-beta) = {1 / (1 - beta):.0f})"
-        )
+        # Only the classic form's steady step grows as 1/(1-beta).
+        expected = f" (1/(1-beta) = {1 / (1 - beta):.0f})" if kind == "classic" else ""
+        print(f"{kind:>8} beta={beta:<4}: {speed:6.2f}x faster{expected}")
 plt.show()

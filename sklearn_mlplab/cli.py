@@ -66,7 +66,16 @@ class LabData:
     feature_names: list
     target: str
     source: str
+    # Population accuracy of the Bayes-optimal rule, and its accuracy on
+    # these very train and test rows; known only for the bundled data.
     bayes_accuracy: float | None = None
+    bayes_train_accuracy: float | None = None
+    bayes_test_accuracy: float | None = None
+
+
+def _plain(value):
+    """A label as a person writes it: ``0``, not ``np.int64(0)``."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _read_csv(path):
@@ -91,7 +100,7 @@ def _read_csv(path):
     return frame
 
 
-def _split_columns(frame, target, path):
+def _split_columns(frame, target, path, min_classes=2):
     import pandas as pd
     from sklearn.utils.multiclass import type_of_target
 
@@ -130,10 +139,10 @@ def _split_columns(frame, target, path):
             "hold class labels"
         )
     classes = y.unique()
-    if len(classes) < 2:
+    if len(classes) < min_classes:
         raise UsageError(
             f"target column {target!r} of {name} has only one class "
-            f"({classes[0]!r}); the study needs at least two"
+            f"({_plain(classes[0])}); the study needs at least two"
         )
     return X, y
 
@@ -154,6 +163,8 @@ def load_data(args, config):
             "label",
             "the bundled lab dataset (sklearn_mlplab.load_lab)",
             train.bayes_accuracy,
+            train.bayes_sample_accuracy,
+            test.bayes_sample_accuracy,
         )
     from sklearn.model_selection import train_test_split
 
@@ -161,7 +172,10 @@ def load_data(args, config):
     X, y = _split_columns(frame, args.target, args.data)
     if args.test_data is not None:
         test_frame = _read_csv(args.test_data)
-        X_test, y_test = _split_columns(test_frame, args.target, args.test_data)
+        # A test file may hold a single class; only training needs two.
+        X_test, y_test = _split_columns(
+            test_frame, args.target, args.test_data, min_classes=1
+        )
         if list(X_test.columns) != list(X.columns):
             raise UsageError(
                 f"{args.test_data!r} has feature columns {list(X_test.columns)}, "
@@ -173,7 +187,7 @@ def load_data(args, config):
         counts = y.value_counts()
         if counts.min() < 2:
             raise UsageError(
-                f"class {counts.idxmin()!r} of {args.data!r} has only "
+                f"class {_plain(counts.idxmin())} of {args.data!r} has only "
                 f"{counts.min()} row; each class needs at least "
                 f"{config.cv + 2} rows"
             )
@@ -187,8 +201,14 @@ def load_data(args, config):
     counts = y_train.value_counts()
     if counts.min() < config.cv:
         raise UsageError(
-            f"class {counts.idxmin()!r} has only {counts.min()} training rows; the "
-            f"{config.cv}-fold search needs at least {config.cv} per class"
+            f"class {_plain(counts.idxmin())} has only {counts.min()} training rows; "
+            f"the {config.cv}-fold search needs at least {config.cv} per class"
+        )
+    unseen = sorted(set(y_test.unique()) - set(y_train.unique()), key=str)
+    if unseen:
+        raise UsageError(
+            f"the test set has label {_plain(unseen[0])}, which the training set "
+            "does not have; every test label must occur in training"
         )
     return LabData(
         X_train, y_train, X_test, y_test, list(X.columns), args.target, source
@@ -227,17 +247,15 @@ def make_model(backend, config, seed, **params):
 
 
 def _torch_available():
-    """Whether PyTorch imports; if so, make it run single-threaded.
+    """Whether PyTorch imports.
 
-    The lab's networks have a few dozen weights: extra intra-op threads only
-    add synchronisation, and on a busy machine they make each epoch ten times
-    slower or worse.
+    Thread counts are left alone: the torch backend itself runs small
+    problems on one intra-op thread and restores the setting afterwards.
     """
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         return False
-    torch.set_num_threads(1)
     return True
 
 
@@ -352,6 +370,30 @@ class Report:
         (self.out / "report.html").write_text(self.html(), encoding="utf-8")
 
 
+def _accuracy_se(p, n):
+    """Standard error of an accuracy ``p`` measured on ``n`` rows."""
+    return float(np.sqrt(p * (1 - p) / n))
+
+
+def _compare(name_a, a, name_b, b, margin=0.0):
+    """Which of two scores is higher, the winner's value first.
+
+    A gap of at most ``margin`` (the noise of the measurement) is reported
+    as a tie, without a winner.
+    """
+    if a == b:
+        return f"{name_a} and {name_b} both give {_fmt(a)}"
+    if abs(a - b) <= margin:
+        return (
+            f"{name_a} and {name_b} are indistinguishable ({_fmt(a)} and "
+            f"{_fmt(b)}, a gap within the noise margin {_fmt(margin)})"
+        )
+    (win, high), (_, low) = sorted(
+        ((name_a, a), (name_b, b)), key=lambda kv: kv[1], reverse=True
+    )
+    return f"{win} does better ({_fmt(high)} against {_fmt(low)})"
+
+
 def _pct(x):
     return f"{100 * x:.1f}%"
 
@@ -361,7 +403,7 @@ def _fmt(x, digits=3):
 
 
 # -------------------------------------------------------------------- steps
-def _plot_data(data, zscored):
+def _plot_data(data, zscored, return_train=False):
     import matplotlib.pyplot as plt
     from sklearn.preprocessing import StandardScaler
 
@@ -372,9 +414,8 @@ def _plot_data(data, zscored):
     what = "z-scored" if zscored else "raw"
     unit = " (z-score)" if zscored else ""
     if X_train.shape[1] == 2:
-        fig, axes = plt.subplots(
-            1, 2, figsize=(11, 4.5), sharex=True, sharey=True, layout="constrained"
-        )
+        # Not shared: each axes widens its own limits to keep the aspect.
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
         for ax, X, y, name in (
             (axes[0], X_train, data.y_train, "train"),
             (axes[1], X_test, data.y_test, "test"),
@@ -384,6 +425,9 @@ def _plot_data(data, zscored):
                 ax.scatter(*X[mask].T, s=12, alpha=0.8, label=f"class {label}")
             ax.set_xlabel(data.feature_names[0] + unit)
             ax.set_title(f"{name} set, {what}")
+            # One unit is as long on both axes, so that the features' scales
+            # can be compared by eye.
+            ax.set_aspect("equal", adjustable="datalim")
             ax.legend()
         axes[0].set_ylabel(data.feature_names[1] + unit)
     else:
@@ -393,12 +437,10 @@ def _plot_data(data, zscored):
         ax.boxplot(X_train, tick_labels=data.feature_names)
         ax.set_title(f"training features, {what}")
         ax.tick_params(axis="x", rotation=45)
-    return fig
+    return (fig, X_train) if return_train else fig
 
 
 def step_data(data, report):
-    from sklearn.preprocessing import StandardScaler
-
     X = data.X_train.to_numpy()
     std = X.std(axis=0)
     report.heading("1. Data")
@@ -434,9 +476,9 @@ def step_data(data, report):
         )
     )
     report.figure(_plot_data(data, zscored=False), "data_raw.png", "Raw data.")
-    Z = StandardScaler().fit_transform(X)
+    fig, Z = _plot_data(data, zscored=True, return_train=True)
     report.figure(
-        _plot_data(data, zscored=True),
+        fig,
         "data_zscored.png",
         "Data z-scored with the training mean and standard deviation; training "
         f"means {(np.round(Z.mean(axis=0), 3) + 0.0).tolist()} "
@@ -496,12 +538,18 @@ def step_losses(data, config, seed, report):
         rows,
     )
     ce, se = facts["log_loss"], facts["squared_error"]
+    n_rows = (len(data.y_train), len(data.y_test))
 
     def compare(i):
-        if ce[i] == se[i]:
-            return f"both losses give {_fmt(ce[i])}"
-        winner = "cross-entropy" if ce[i] > se[i] else "squared error"
-        return f"{winner} does better ({_fmt(ce[i])} against {_fmt(se[i])})"
+        margin = 2 * _accuracy_se((ce[i] + se[i]) / 2, n_rows[i - 2])
+        return _compare("cross-entropy", ce[i], "squared error", se[i], margin)
+
+    # The outputs after one epoch: near 0.5 everywhere, whatever the label.
+    first = make_model("numpy", config, seed, loss="squared_error", max_iter=1).fit(
+        data.X_train, data.y_train
+    )
+    p = first.predict_proba(data.X_train)[:, 1]
+    factor = p * (1 - p)
 
     def still_falling(loss):
         curve = models[loss][-1].loss_curve_
@@ -515,11 +563,22 @@ def step_losses(data, config, seed, report):
         f"{_pct(still_falling('squared_error'))}. The two losses are on "
         "different scales (squared error here is half the squared distance "
         "between probability and label, at most 0.5 per row), so their values "
-        f"are not compared directly. In training accuracy {compare(2)}; in test "
-        f"accuracy {compare(3)}. At the output, cross-entropy's gradient is "
-        "p - y, while squared error's is (p - y) p (1 - p), which shrinks on "
-        "confidently wrong rows and slows the start. The rest of the study uses "
-        "cross-entropy, as the lab does."
+        "are not compared directly. Two accuracies closer than two standard "
+        "errors, 2 sqrt(p(1-p)/n), are called indistinguishable: in training "
+        f"accuracy {compare(2)}; in test accuracy {compare(3)}. At the output, "
+        "cross-entropy's gradient is p - y, while squared error's is "
+        "(p - y) p (1 - p). After "
+        f"the first epoch the outputs p lie between {p.min():.3f} and "
+        f"{p.max():.3f}, so p (1 - p) is between {factor.min():.3f} and "
+        f"{factor.max():.3f} (never above 1/4): every row's gradient is cut to "
+        "about a quarter, which is why squared error starts slowly. The rest "
+        "of the study uses cross-entropy: that is the lab's choice, the "
+        "canonical loss for a sigmoid output, not a finding of this comparison."
+        + (
+            " On this run squared error has the better test accuracy."
+            if se[3] - ce[3] > 2 * _accuracy_se((ce[3] + se[3]) / 2, n_rows[1])
+            else ""
+        )
     )
     report.summary.append(
         f"Loss: after {config.epochs} epochs, cross-entropy gives train / test "
@@ -547,9 +606,14 @@ def step_backends(data, config, seed, report, numpy_model, with_torch):
     n_out = 1 if len(np.unique(data.y_train)) == 2 else len(np.unique(data.y_train))
     shape = f"{n_features}-{config.hidden}-{n_out}"
     bayes = data.bayes_accuracy
-    header = ["model", "train accuracy", "test accuracy"]
+    n_test = len(data.y_test)
+    header = ["model", "train accuracy", "test accuracy ± s.e."]
     if bayes is not None:
-        header += ["Bayes-optimal accuracy", "test - Bayes"]
+        header += [
+            "Bayes rule on these rows (train / test)",
+            "Bayes-optimal accuracy (population)",
+            "test - Bayes",
+        ]
     rows, scores = [], {}
     for name, model in [*models.items(), ("LogisticRegression", linear)]:
         train = model.score(data.X_train, data.y_train)
@@ -560,18 +624,38 @@ def step_backends(data, config, seed, report, numpy_model, with_torch):
             if name != "LogisticRegression"
             else ("LogisticRegression (linear baseline)")
         )
-        row = [label, _fmt(train), _fmt(test)]
+        row = [label, _fmt(train), f"{_fmt(test)} ± {_fmt(_accuracy_se(test, n_test))}"]
         if bayes is not None:
-            row += [_fmt(bayes, 4), f"{100 * (test - bayes):+.1f} points"]
+            row += [
+                f"{_fmt(data.bayes_train_accuracy)} / {_fmt(data.bayes_test_accuracy)}",
+                _fmt(bayes, 4),
+                f"{100 * (test - bayes):+.1f} points",
+            ]
         rows.append(row)
-    report.heading("3. Accuracy of both backends")
+    report.heading(
+        "3. Accuracy of both backends"
+        if with_torch
+        else "3. Accuracy of the numpy backend (PyTorch is not installed)"
+    )
     report.para(
         f"The lab's {shape} sigmoid network, cross-entropy, lr={config.lr}, "
         f"dampened momentum {config.momentum}, {config.epochs} full-batch "
         f"epochs, random_state={seed}; z-scored inputs."
     )
     report.table(header, rows)
-    text = []
+    text = [
+        f"The ± is one standard error of the test accuracy, sqrt(p(1-p)/n) "
+        f"with n={n_test} test rows."
+    ]
+    if bayes is not None:
+        text.append(
+            "The Bayes-optimal rule (the class of higher density under the "
+            "known distribution) scores "
+            f"{_fmt(data.bayes_train_accuracy)} on these training rows and "
+            f"{_fmt(data.bayes_test_accuracy)} on these test rows, against "
+            f"{_fmt(bayes, 4)} on the population: that is the best any model "
+            "can expect on this very sample."
+        )
     numpy_train, numpy_test = scores["NumpyMLPClassifier"]
     if with_torch:
         diff = np.abs(
@@ -579,8 +663,13 @@ def step_backends(data, config, seed, report, numpy_model, with_torch):
             - models["TorchMLPClassifier"].predict_proba(data.X_test)
         ).max()
         text.append(
-            "The numpy and PyTorch backends start from the same weights and take "
-            f"the same steps: their test probabilities differ by at most {diff:.1e}."
+            "The numpy and PyTorch backends start from the same weights; their "
+            f"test probabilities differ by at most {diff:.1e}"
+            + (
+                ", so they take the same steps."
+                if diff < 1e-6
+                else ", more than rounding: their training runs drifted apart."
+            )
         )
     else:
         text.append("PyTorch is not installed: only the numpy backend was run.")
@@ -620,7 +709,9 @@ def step_backends(data, config, seed, report, numpy_model, with_torch):
         + (
             f"; Bayes-optimal {_fmt(bayes, 4)}, so the network's test accuracy is "
             f"{100 * abs(bayes - numpy_test):.1f} points "
-            f"{'below' if bayes >= numpy_test else 'above'} the best possible."
+            f"{'below' if bayes >= numpy_test else 'above'} the best possible "
+            f"(the Bayes rule itself scores {_fmt(data.bayes_test_accuracy)} on "
+            "these test rows)."
             if bayes is not None
             else "."
         )
@@ -660,9 +751,10 @@ def step_boundary(data, report, model):
             grid_resolution=200,
             alpha=0.7,
             ax=ax,
-            # In the multiclass case, region colours match the markers'.
+            # Probabilities: the contour levels span exactly [0, 1]. In the
+            # multiclass case, region colours match the markers'.
             **(
-                {"cmap": "RdBu_r"}
+                {"cmap": "RdBu_r", "levels": np.linspace(0, 1, 11)}
                 if binary
                 else {"multiclass_colors": [f"C{i}" for i in range(len(classes))]}
             ),
@@ -678,7 +770,12 @@ def step_boundary(data, report, model):
                 label=f"class {label}",
             )
         ax.set_title(f"{name} set")
-        ax.legend(loc="upper right")
+    # Below the plots, where it hides no point.
+    fig.legend(
+        *axes[0].get_legend_handles_labels(),
+        loc="outside lower center",
+        ncols=len(classes),
+    )
     if binary:
         fig.colorbar(
             display.surface_,
@@ -737,6 +834,8 @@ def step_momentum(data, config, seed, report, progress):
             loss_curves=[curves[kind, b] for b in config.betas],
             labels=[f"β={b}" for b in config.betas],
         ).plot(ax=ax, title=f"{kind} momentum, lr={config.momentum_lr}")
+        # Log epochs: a constant-factor speed-up is a sideways shift.
+        ax.set_xscale("log")
 
     plain = np.asarray(curves[kinds[0], config.betas[0]])
     half = len(plain) // 2
@@ -766,7 +865,7 @@ def step_momentum(data, config, seed, report, progress):
                     rises,
                 ]
             )
-    report.heading("5. Momentum at lr = 0.001")
+    report.heading(f"5. Momentum at lr = {config.momentum_lr}")
     report.para(
         f"The lab's network trained for {config.momentum_epochs} full-batch "
         f"epochs at lr={config.momentum_lr} with each momentum rule and "
@@ -824,10 +923,13 @@ def step_momentum(data, config, seed, report, progress):
     rising = [(r[0], r[1], r[5]) for r in rows if r[5] > 0]
     if rising:
         worst = max(rising, key=lambda r: r[2])
+        rose_betas = sorted({r[1] for r in rising})
         notes.append(
-            f"The loss went up during training only with large momentum: most "
-            f"often for {worst[0]} at β={worst[1]} ({worst[2]} epochs), the "
-            "overshoot of a heavy ball."
+            "The loss went up during training at β in "
+            f"{rose_betas} ("
+            + ", ".join(f"{k} β={b}: {n} epochs" for k, b, n in rising)
+            + f"); most often for {worst[0]} at β={worst[1]}, the overshoot of "
+            "momentum carried past the minimum along a direction."
         )
     else:
         notes.append("The loss never went up in any run: no run overshot.")
@@ -871,6 +973,73 @@ def step_search(data, config, seed, report, backend, n_jobs):
     return search, display
 
 
+@dataclass
+class GridResult:
+    """One backend's hidden x lr search as numbers, for the conclusions.
+
+    ``mean`` and ``std`` are the mean and standard deviation over the folds
+    of the CV accuracy, of shape (n_hidden, n_lr); ``pick`` is the
+    (hidden, lr) pair the search chose.
+    """
+
+    mean: np.ndarray
+    std: np.ndarray
+    hidden_values: list
+    lr_values: list
+    pick: tuple
+    loss_curves: dict | None = None
+
+
+def _grid_result(search, display):
+    from .plotting import _param_key
+
+    results = search.cv_results_
+    names = set().union(*(p.keys() for p in results["params"]))
+    hidden_key, lr_key = _param_key(names, "hidden"), _param_key(names, "lr")
+    hiddens, lrs = list(display.hidden_values), list(display.lr_values)
+    std = np.full((len(hiddens), len(lrs)), np.nan)
+    for p, s in zip(results["params"], results["std_test_score"], strict=True):
+        std[hiddens.index(p[hidden_key]), lrs.index(p[lr_key])] = s
+    best = search.best_params_
+    return GridResult(
+        mean=np.asarray(display.scores, dtype=float),
+        std=std,
+        hidden_values=hiddens,
+        lr_values=lrs,
+        pick=(best[hidden_key], best[lr_key]),
+        loss_curves=display.loss_curves,
+    )
+
+
+def _distinct(mean_a, std_a, mean_b, std_b):
+    """Whether two mean CV scores differ by more than the folds' spread.
+
+    The rule of the whole report: a gap counts only when it is larger than
+    the larger of the two fold standard deviations; anything smaller is
+    within the noise of the cross-validation.
+    """
+    return abs(mean_a - mean_b) > max(std_a, std_b)
+
+
+def _ties_with_best(grid):
+    """The best cell and every cell indistinguishable from it."""
+    i, j = np.unravel_index(np.nanargmax(grid.mean), grid.mean.shape)
+    ties = [
+        (a, b)
+        for a in range(grid.mean.shape[0])
+        for b in range(grid.mean.shape[1])
+        if np.isfinite(grid.mean[a, b])
+        and not _distinct(
+            grid.mean[i, j], grid.std[i, j], grid.mean[a, b], grid.std[a, b]
+        )
+    ]
+    return (int(i), int(j)), ties
+
+
+def _cell(grid, i, j):
+    return f"{_fmt(grid.mean[i, j])} ± {_fmt(grid.std[i, j])}"
+
+
 def report_search(data, config, report, results):
     report.heading("6. Hidden units x learning rate")
     backends = list(results)
@@ -880,24 +1049,29 @@ def report_search(data, config, report, results):
         f"on the training set, for the {' and '.join(backends)} backend"
         f"{'s' if len(backends) > 1 else ''}. Every run is "
         f"{config.search_epochs} full-batch epochs with dampened momentum "
-        f"{config.momentum} and cross-entropy. The loss curves are of one more "
-        "fit per pair on the whole training set."
+        f"{config.momentum} and cross-entropy. Each cell is the mean CV "
+        "accuracy ± its standard deviation over the folds; two cells are "
+        "called different only when their means are further apart than the "
+        "larger of their two standard deviations, otherwise indistinguishable. "
+        "The loss curves are of one more fit per pair on the whole training set."
     )
-    summary = []
+    grids, summary = {}, []
     for backend, (search, display) in results.items():
-        scores = display.scores
-        header = ["hidden \\ lr", *map(str, display.lr_values)]
+        grid = grids[backend] = _grid_result(search, display)
+        header = ["hidden \\ lr", *map(str, grid.lr_values)]
         rows = [
-            [str(h), *(_fmt(s) for s in scores[i])]
-            for i, h in enumerate(display.hidden_values)
+            [str(h), *(_cell(grid, i, j) for j in range(len(grid.lr_values)))]
+            for i, h in enumerate(grid.hidden_values)
         ]
-        report.heading(f"{backend} backend: mean CV accuracy", level=3)
+        report.heading(f"{backend} backend: mean CV accuracy ± fold std", level=3)
         report.table(header, rows)
-        best = _short_params(search.best_params_)
         test = search.score(data.X_test, data.y_test)
+        i = grid.hidden_values.index(grid.pick[0])
+        j = grid.lr_values.index(grid.pick[1])
         summary.append(
-            [backend, best["hidden"], best["lr"], _fmt(search.best_score_), _fmt(test)]
+            [backend, grid.pick[0], grid.pick[1], _cell(grid, i, j), _fmt(test)]
         )
+        display.figure_.suptitle(f"{backend} backend")
         report.figure(
             display.figure_,
             f"grid_{backend}.png",
@@ -905,48 +1079,87 @@ def report_search(data, config, report, results):
         )
     report.heading("Best parameters", level=3)
     report.table(
-        ["backend", "hidden", "lr", "mean CV accuracy", "test accuracy"], summary
+        ["backend", "hidden", "lr", "mean CV accuracy ± fold std", "test accuracy"],
+        summary,
     )
-    report.bullets(_search_conclusions(config, results))
-    report.summary.append(
-        "Grid search: "
-        + "; ".join(
-            f"{backend} best hidden={h}, lr={lr} (mean CV accuracy {cv}, test "
-            f"accuracy {test})"
-            for backend, h, lr, cv, test in summary
+    report.bullets(_search_conclusions(config, grids))
+    parts = []
+    for backend, h, lr, cv, test in summary:
+        _, ties = _ties_with_best(grids[backend])
+        n = int(np.isfinite(grids[backend].mean).sum())
+        parts.append(
+            f"{backend} picked hidden={h}, lr={lr} (mean CV accuracy {cv}, test "
+            f"accuracy {test}), "
+            + (
+                "clearly ahead of every other pair"
+                if len(ties) == 1
+                else f"but {len(ties)} of {n} pairs are indistinguishable from "
+                "it within the fold spread"
+            )
         )
-        + "."
-    )
+    report.summary.append("Grid search: " + "; ".join(parts) + ".")
 
 
-def _short_params(params):
-    """Parameters without their pipeline-step prefix."""
-    return {k.split("__")[-1]: v for k, v in params.items()}
+def _search_conclusions(config, grids):
+    """Conclusions of the searches, claiming no difference below the noise.
 
+    Parameters
+    ----------
+    config : LabConfig
+        The settings the searches ran with.
+    grids : dict of str to GridResult
+        One search per backend, in report order.
 
-def _search_conclusions(config, results):
+    Returns
+    -------
+    notes : list of str
+    """
     notes = []
-    search, display = next(iter(results.values()))
-    scores = display.scores
-    lrs, hiddens = display.lr_values, display.hidden_values
-    if len(results) > 1:
-        (a, (sa, da)), (b, (sb, db)) = list(results.items())[:2]
-        diff = np.nanmax(np.abs(da.scores - db.scores))
-        same = _short_params(sa.best_params_) == _short_params(sb.best_params_)
+    grid = next(iter(grids.values()))
+    hiddens, lrs = grid.hidden_values, grid.lr_values
+    if len(grids) > 1:
+        (a, ga), (b, gb) = list(grids.items())[:2]
+        diff = np.nanmax(np.abs(ga.mean - gb.mean))
+        same = ga.pick == gb.pick
         notes.append(
             f"The {a} and {b} searches chose {'the same' if same else 'different'}"
             " parameters; their mean CV accuracies "
             + ("are identical" if diff == 0 else f"differ by at most {diff:.1e}")
             + (", the two backends are twins." if diff < 1e-3 else ".")
         )
-    by_lr = np.nanmean(scores, axis=0)
-    best_lr, worst_lr = lrs[int(np.nanargmax(by_lr))], lrs[int(np.nanargmin(by_lr))]
+    (bi, bj), ties = _ties_with_best(grid)
+    others = [
+        f"hidden={hiddens[i]}, lr={lrs[j]} ({_cell(grid, i, j)})"
+        for i, j in ties
+        if (i, j) != (bi, bj)
+    ]
     notes.append(
-        "Averaged over hidden sizes, the mean CV accuracy is "
-        + ", ".join(f"{_fmt(s)} at lr={lr}" for lr, s in zip(lrs, by_lr, strict=False))
-        + f": lr={best_lr} is best and lr={worst_lr} worst."
+        f"The highest mean CV accuracy, {_cell(grid, bi, bj)}, is at "
+        f"hidden={hiddens[bi]}, lr={lrs[bj]}; "
+        + (
+            "every other pair is clearly below it."
+            if not others
+            else "indistinguishable from it: " + "; ".join(others) + "."
+        )
     )
-    curves = display.loss_curves or {}
+    worse = [
+        lr
+        for j, lr in enumerate(lrs)
+        if all(
+            np.isfinite(grid.mean[i, j])
+            and _distinct(
+                grid.mean[bi, bj], grid.std[bi, bj], grid.mean[i, j], grid.std[i, j]
+            )
+            for i in range(len(hiddens))
+        )
+    ]
+    notes.append(
+        f"lr in {worse} is clearly worse than the best pair for every hidden size."
+        if worse
+        else "No learning rate is clearly worse than the best pair for every "
+        "hidden size."
+    )
+    curves = grid.loss_curves or {}
     smallest, largest = min(lrs), max(lrs)
     slow = [c for (h, lr), c in curves.items() if lr == smallest and c is not None]
     if slow:
@@ -967,43 +1180,39 @@ def _search_conclusions(config, results):
                 f"epochs covers at lr={largest}."
             )
         notes.append(text)
-    by_hidden = np.nanmean(scores, axis=1)
-    notes.append(
-        "Averaged over learning rates, the mean CV accuracy is "
-        + ", ".join(
-            f"{_fmt(s)} with {h} hidden units"
-            for h, s in zip(hiddens, by_hidden, strict=False)
-        )
-        + "."
-    )
     finite = {k: c[-1] for k, c in curves.items() if c is not None}
     if finite:
         (h, lr), loss = min(finite.items(), key=lambda kv: kv[1])
         i, j = hiddens.index(h), lrs.index(lr)
-        best_i, best_j = np.unravel_index(np.nanargmax(scores), scores.shape)
-        notes.append(
-            f"The lowest final training loss, {loss:.4f}, is hidden={h}, lr={lr} "
-            f"(mean CV accuracy {_fmt(scores[i, j])}); the best CV accuracy, "
-            f"{_fmt(scores[best_i, best_j])}, is hidden={hiddens[best_i]}, "
-            f"lr={lrs[best_j]}."
-            + (
-                " A lower training loss does not buy a better CV accuracy here: "
-                "extra fit is fit to the sample."
-                if (i, j) != (best_i, best_j)
-                else ""
-            )
+        text = (
+            f"The lowest final training loss, {loss:.4f}, is hidden={h}, lr={lr}, "
+            f"with mean CV accuracy {_cell(grid, i, j)}"
         )
-    column = scores[:, int(np.nanargmax(by_lr))]
-    spread = np.nanmax(column) - np.nanmin(column)
+        if (i, j) == (bi, bj):
+            text += ", the highest of the grid."
+        elif (i, j) in ties:
+            text += ", indistinguishable from the highest."
+        else:
+            text += (
+                ", clearly below the highest: here a lower training loss did "
+                "not give a better CV accuracy."
+            )
+        notes.append(text)
+    column = [i for i in range(len(hiddens)) if np.isfinite(grid.mean[i, bj])]
+    apart = [
+        hiddens[i]
+        for i in column
+        if _distinct(
+            grid.mean[bi, bj], grid.std[bi, bj], grid.mean[i, bj], grid.std[i, bj]
+        )
+    ]
     notes.append(
-        f"At lr={best_lr} the hidden sizes differ by {100 * spread:.1f} points of "
-        "mean CV accuracy at most: "
+        f"At lr={lrs[bj]}, "
         + (
-            "once the learning rate is large enough, "
-            f"{min(hiddens)} hidden units are about as good as {max(hiddens)} "
-            "on this data."
-            if spread < 0.02
-            else "the number of hidden units matters."
+            f"hidden in {apart} is clearly below hidden={hiddens[bi]}."
+            if apart
+            else f"the hidden sizes {[hiddens[i] for i in column]} are "
+            "indistinguishable."
         )
     )
     return notes
@@ -1187,7 +1396,11 @@ def build_parser():
     lab.add_argument(
         "--quick", action="store_true", help="short runs, for a smoke test (seconds)"
     )
-    lab.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    lab.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress bar and no closing 'Report written to' line",
+    )
     return parser
 
 
@@ -1202,7 +1415,10 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 on bad input (after a one-line message on stderr).
+        0 on success; 2 on bad input or data the networks cannot train on;
+        1 when writing the report fails for another operating-system reason;
+        130 when interrupted. Every status but 0 comes after a one-line
+        message on stderr.
 
     Examples
     --------

@@ -1,8 +1,10 @@
 """The mlplab command: the lab on bundled and user data, and bad input."""
 
+import importlib.util
 import re
 import subprocess
 import sys
+import textwrap
 import warnings
 
 import numpy as np
@@ -10,7 +12,6 @@ import pytest
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
-pytest.importorskip("torch")
 
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
@@ -19,7 +20,21 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 from sklearn_mlplab import load_lab  # noqa: E402
-from sklearn_mlplab.cli import FULL, QUICK, main, make_model  # noqa: E402
+from sklearn_mlplab.cli import (  # noqa: E402
+    FULL,
+    QUICK,
+    GridResult,
+    _compare,
+    _search_conclusions,
+    main,
+    make_model,
+)
+
+# Only the tests that run the torch backend need PyTorch; the command itself
+# runs without it (see test_lab_without_torch_runs_numpy_only).
+requires_torch = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None, reason="needs PyTorch"
+)
 
 LAB_FIGURES = {
     "data_raw.png",
@@ -39,6 +54,7 @@ def lab_report(tmp_path_factory):
     return status, out
 
 
+@requires_torch
 def test_lab_writes_every_figure_and_both_reports(lab_report):
     status, out = lab_report
     assert status == 0
@@ -46,6 +62,7 @@ def test_lab_writes_every_figure_and_both_reports(lab_report):
     assert (out / "report.md").is_file() and (out / "report.html").is_file()
 
 
+@requires_torch
 def test_report_html_is_self_contained(lab_report):
     _, out = lab_report
     page = (out / "report.html").read_text()
@@ -54,19 +71,27 @@ def test_report_html_is_self_contained(lab_report):
     assert page.startswith("<!DOCTYPE html>")
 
 
+@requires_torch
 def test_report_has_accuracy_table_with_bayes_and_both_backends(lab_report):
     _, out = lab_report
     md = (out / "report.md").read_text()
-    bayes = f"{load_lab().bayes_accuracy:.4f}"
+    train, test = load_lab(), load_lab(split="test")
+    bayes = f"{train.bayes_accuracy:.4f}"
+    on_rows = f"{train.bayes_sample_accuracy:.3f} / {test.bayes_sample_accuracy:.3f}"
     rows = [line for line in md.splitlines() if "MLPClassifier (2-3-1)" in line]
     assert [r.split("|")[1].strip().split()[0] for r in rows] == [
         "NumpyMLPClassifier",
         "TorchMLPClassifier",
     ]
-    assert all(bayes in r for r in rows)
+    assert all(bayes in r and on_rows in r for r in rows)
+    for row in rows:
+        # Test accuracy with its standard error sqrt(p(1-p)/n), n = 300.
+        p, se = map(float, re.search(r"\| ([\d.]+) ± ([\d.]+) \|", row).groups())
+        assert se == pytest.approx(np.sqrt(p * (1 - p) / 300), abs=6e-4)
     assert "LogisticRegression (linear baseline)" in md
 
 
+@requires_torch
 def test_report_states_measured_conclusions(lab_report):
     _, out = lab_report
     md = (out / "report.md").read_text()
@@ -89,6 +114,7 @@ def test_report_states_measured_conclusions(lab_report):
     assert re.search(r"numpy and torch searches chose the same parameters", md)
 
 
+@requires_torch
 def test_lab_via_python_dash_m_on_user_csv(tmp_path):
     # Three features and string labels: no boundary plot, everything else.
     X, y = make_classification(
@@ -198,7 +224,7 @@ def _bad_inputs(tmp):
                 "--target",
                 "y",
             ],
-            "has only one class",
+            "has only one class (0); the study needs at least two",
         ),
         "continuous target": (
             [
@@ -232,6 +258,17 @@ def _bad_inputs(tmp):
             ],
             "feature columns",
         ),
+        "test label unseen in training": (
+            [
+                "--data",
+                ok,
+                "--target",
+                "y",
+                "--test-data",
+                _write(tmp / "new.csv", "a,b,y\n1,2,0\n2,3,2\n"),
+            ],
+            "the test set has label 2, which the training set does not have",
+        ),
         "out is a file": (
             ["--out", _write(tmp / "file.txt", "x")],
             "exists and is not a directory",
@@ -259,6 +296,7 @@ def _bad_inputs(tmp):
         "target without data",
         "test data without data",
         "test data columns differ",
+        "test label unseen in training",
         "out is a file",
         "n-jobs zero",
         "n-jobs not a number",
@@ -327,7 +365,9 @@ def test_quick_settings_only_shorten_the_runs():
     assert differ == {"epochs", "momentum_epochs", "search_epochs", "cv"}
 
 
-@pytest.mark.parametrize("backend", ["numpy", "torch"])
+@pytest.mark.parametrize(
+    "backend", ["numpy", pytest.param("torch", marks=requires_torch)]
+)
 def test_full_settings_reach_the_lab_accuracy(backend):
     # The full run's main model, as `mlplab lab` trains it: near the report's
     # train 0.97 and within 2 points of the Bayes-optimal test accuracy, where
@@ -358,3 +398,107 @@ def test_diverging_training_exits_2_with_one_line(tmp_path, capsys, monkeypatch)
     assert (
         err == "mlplab: error: on this data, Training diverged in epoch 3: lower lr.\n"
     )
+
+
+HIDE_TORCH = textwrap.dedent(
+    """
+    import sys
+
+    class HideTorch:
+        def find_spec(self, name, path=None, target=None):
+            if name == "torch" or name.startswith("torch."):
+                raise ModuleNotFoundError(f"No module named {name!r}")
+
+    sys.meta_path.insert(0, HideTorch())
+    """
+)
+
+
+def _small_csv(path, seed=1, n_samples=40):
+    X, y = make_classification(
+        n_samples=n_samples, n_features=2, n_redundant=0, random_state=seed
+    )
+    pd.DataFrame({"u": X[:, 0], "v": X[:, 1], "t": y}).to_csv(path, index=False)
+    return str(path)
+
+
+def test_lab_without_torch_runs_numpy_only(tmp_path):
+    csv = _small_csv(tmp_path / "two.csv")
+    out = tmp_path / "o"
+    code = HIDE_TORCH + textwrap.dedent(
+        f"""
+        from sklearn_mlplab.cli import main
+        status = main(["lab", "--quick", "--quiet", "--data", {csv!r},
+                       "--target", "t", "--out", {str(out)!r}])
+        assert "torch" not in sys.modules
+        sys.exit(status)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    md = (out / "report.md").read_text()
+    assert "PyTorch is not installed" in md
+    assert "both backends" not in md
+    assert (out / "grid_numpy.png").is_file()
+    assert not (out / "grid_torch.png").exists()
+
+
+def test_one_class_test_file_is_accepted(tmp_path):
+    train = _small_csv(tmp_path / "train.csv")
+    test = tmp_path / "test.csv"
+    pd.read_csv(train).query("t == 1").to_csv(test, index=False)
+    out = tmp_path / "o"
+    status = main(
+        ["lab", "--quick", "--quiet", "--data", train, "--target", "t"]
+        + ["--test-data", str(test), "--out", str(out)]
+    )
+    assert status == 0
+    assert (out / "report.md").is_file()
+
+
+def test_compare_puts_the_winners_value_first():
+    text = _compare("cross-entropy", 0.943, "squared error", 0.957)
+    assert text == "squared error does better (0.957 against 0.943)"
+    text = _compare("cross-entropy", 0.957, "squared error", 0.943)
+    assert text == "cross-entropy does better (0.957 against 0.943)"
+
+
+def test_compare_within_the_margin_names_no_winner():
+    text = _compare("cross-entropy", 0.943, "squared error", 0.957, margin=0.025)
+    assert "indistinguishable" in text
+    assert "better" not in text
+
+
+def _grid(mean, std):
+    mean = np.asarray(mean, dtype=float)
+    i, j = np.unravel_index(np.argmax(mean), mean.shape)
+    hiddens, lrs = [3, 6], [0.5, 0.01]
+    return GridResult(
+        mean=mean,
+        std=np.asarray(std, dtype=float),
+        hidden_values=hiddens,
+        lr_values=lrs,
+        pick=(hiddens[i], lrs[j]),
+    )
+
+
+def test_search_conclusions_claim_nothing_within_the_fold_spread():
+    # Every gap is smaller than the fold standard deviations: a tie.
+    grid = _grid([[0.950, 0.600], [0.960, 0.603]], [[0.4, 0.4], [0.4, 0.4]])
+    notes = " ".join(_search_conclusions(QUICK, {"numpy": grid}))
+    assert "indistinguishable from it" in notes
+    assert "No learning rate is clearly worse" in notes
+    assert "the hidden sizes [3, 6] are indistinguishable" in notes
+    assert "clearly" not in notes.replace("No learning rate is clearly", "")
+    assert "better" not in notes and "worst" not in notes
+
+
+def test_search_conclusions_name_differences_beyond_the_fold_spread():
+    grid = _grid([[0.950, 0.600], [0.800, 0.603]], [[0.01, 0.01], [0.01, 0.01]])
+    notes = _search_conclusions(QUICK, {"numpy": grid})
+    text = " ".join(notes)
+    assert "0.950 ± 0.010, is at hidden=3, lr=0.5; every other pair is" in text
+    assert "lr in [0.01] is clearly worse" in text
+    assert "hidden in [6] is clearly below hidden=3" in text

@@ -42,6 +42,7 @@ def test_load_lab_bunch_fields():
         "frame",
         "DESCR",
         "bayes_accuracy",
+        "bayes_sample_accuracy",
     }
     assert bunch.feature_names == ["X", "Y"]
     assert bunch.target_names.tolist() == ["0", "1"]
@@ -116,6 +117,23 @@ def test_bayes_rule_on_the_sample_is_near_its_accuracy(generator):
         u = (X - generator["OFFSET"]) / generator["SCALE"]
         pred = generator["class_density"](1, u) > generator["class_density"](0, u)
         assert abs((pred == y).mean() - LAB_BAYES_ACCURACY) < 0.04
+
+
+def test_package_density_is_the_generators(generator):
+    from sklearn_mlplab import datasets
+
+    assert datasets._COMPONENTS == generator["COMPONENTS"]
+    np.testing.assert_array_equal(datasets._OFFSET, generator["OFFSET"])
+    np.testing.assert_array_equal(datasets._SCALE, generator["SCALE"])
+    assert generator["CLASS_PRIOR"] == 0.5
+
+
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_bayes_sample_accuracy_is_the_rule_on_the_rows(generator, split):
+    bunch = load_lab(split=split)
+    u = (bunch.data - generator["OFFSET"]) / generator["SCALE"]
+    pred = generator["class_density"](1, u) > generator["class_density"](0, u)
+    assert bunch.bayes_sample_accuracy == (pred == bunch.target).mean()
 
 
 def test_wheel_contains_the_data(tmp_path):
