@@ -31,6 +31,7 @@ prediction, tags -- lives here, once.
 """
 
 import contextlib
+import copy
 import math
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -107,8 +108,8 @@ hidden : int or tuple of int, default=3
 
     tol : float, default=1e-4
         Training stops when the loss (or, with ``early_stopping``, the
-        validation accuracy) fails to improve by at least ``tol`` for
-        ``n_iter_no_change`` consecutive epochs.
+        validation accuracy) fails to improve by at least ``tol`` for more
+        than ``n_iter_no_change`` consecutive epochs, as in scikit-learn.
 
     n_iter_no_change : int, default=10
         Number of epochs without improvement tolerated before stopping.
@@ -150,10 +151,13 @@ classes_ : ndarray of shape (n_classes,)
         Mean training loss (penalty included) of each epoch.
 
     best_loss_ : float or None
-        Lowest value of ``loss_curve_``; None with ``early_stopping``.
+        Lowest training loss since the stopping rule last restarted (every
+        call to :meth:`fit`, warm starts included); None with
+        ``early_stopping``.
 
     validation_scores_ : list of float or None
-        Validation accuracy after each epoch when ``early_stopping=True``.
+        Validation accuracy after each epoch of the last :meth:`fit` when
+        ``early_stopping=True``.
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
@@ -191,6 +195,10 @@ def fill_doc(cls):
 
 class NonFiniteError(ValueError):
     """Training produced non-finite weights or loss."""
+
+
+class NonFiniteOutputError(ValueError):
+    """The network's outputs are not finite for the given input."""
 
 
 class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
@@ -268,7 +276,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data. float32 data trains in float32, anything else in
-            float64.
+            float64 (a warm start keeps the fitted model's dtype).
 
         y : array-like of shape (n_samples,)
             Class labels (any sortable labels: ints, strings, ...).
@@ -305,7 +313,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear. Required on the first call
-            (unless the estimator was already fitted), ignored later.
+            (unless the estimator was already fitted); later calls may pass
+            the same set again, and a different one is an error.
 
         Returns
         -------
@@ -321,7 +330,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, classes, incremental):
         fitted = hasattr(self, "_params")
         continuing = fitted and (incremental or self.warm_start)
-        saved = self.__dict__.copy()
+        # A continued run updates weights, velocity, curves and the generator
+        # in place, so only a deep copy can bring the estimator back.
+        saved = copy.deepcopy(self.__dict__) if continuing else self.__dict__.copy()
         try:
             self._fit_unchecked(X, y, sample_weight, classes, incremental, continuing)
         except NonFiniteError:
@@ -379,6 +390,14 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         val = None
         if self.early_stopping and not incremental:
             X, Y, sample_weight, val = self._split_validation(X, y, Y, sample_weight)
+            if sample_weight is not None and not (
+                sample_weight.sum() > 0 and val[2].sum() > 0
+            ):
+                raise ValueError(
+                    "With early_stopping=True, the training or the validation "
+                    "part of the data has a zero total sample_weight; give more "
+                    "rows a non-zero weight or change validation_fraction."
+                )
         self._train(X, Y, sample_weight, val, incremental, continuing)
 
     def _hidden_layers(self):
@@ -573,9 +592,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             self.loss_curve_ = []
             self.n_iter_ = 0
             self.t_ = 0
-        if not (continuing and incremental):
+        if not (continuing and incremental) or self.best_loss_ is None:
             # A fit (warm or not) restarts the stopping rule; partial_fit
-            # calls carry it over.
+            # calls carry it over, unless the fit tracked validation scores.
             self._no_improvement_count = 0
             self.best_loss_ = np.inf if val is None else None
             self.validation_scores_ = [] if val is not None else None
@@ -587,7 +606,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         last_good = self._save_weights(ctx, None)
         prev_good = None  # the weights one finished epoch before last_good
         best = None
-        converged = False
+        converged = interrupted = False
         try:
             for _ in range(epochs):
                 if self.shuffle and n_batches > 1:
@@ -611,7 +630,13 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 self.loss_curve_.append(loss)
                 if self.verbose:
                     print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-                improved = self._update_no_improvement(ctx, val, stopping)
+                try:
+                    improved = self._update_no_improvement(ctx, val, stopping)
+                except NonFiniteOutputError:
+                    # The epoch's last steps diverged after its loss was taken.
+                    best = None
+                    self._roll_back(ctx, X, prev_good, None, drop=1)
+                    raise self._diverged() from None
                 if improved and val is not None:
                     best = self._save_weights(ctx, best)
                 if stopping and self._no_improvement_count > self.n_iter_no_change:
@@ -638,6 +663,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     stacklevel=2,
                 )
         except KeyboardInterrupt:
+            if not continuing and self.n_iter_ == 0:
+                # Nothing was trained: _fit puts back the previous model.
+                raise
+            interrupted = True
             self._load_weights(ctx, last_good)
             warnings.warn(
                 "Training interrupted by the user; keeping the weights of the "
@@ -649,6 +678,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             if best is not None:
                 self._load_weights(ctx, best)
             self._finish(ctx)
+        if interrupted:
+            # The half-finished epoch's momentum went with its weights.
+            self._velocity = np.zeros_like(self._params)
 
     def _diverged(self):
         return NonFiniteError(
@@ -758,7 +790,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _logits_validated(self, X):
         units = self._layer_units
-        chunk = max(1, min(_PREDICT_CHUNK, _PREDICT_CHUNK_VALUES // max(units)))
+        chunk = max(1, min(_PREDICT_CHUNK, _PREDICT_CHUNK_VALUES // max(units[1:])))
         starts = range(0, X.shape[0], chunk)
 
         def forward(start):
@@ -777,7 +809,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             z = np.concatenate([forward(start) for start in starts])
         if not np.isfinite(z).all():
-            raise ValueError(
+            raise NonFiniteOutputError(
                 "The network's outputs are not finite for this input: its values "
                 "are too large. Scale it as the training data was scaled."
             )
@@ -842,7 +874,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _predict_validated(self, X):
         z = self._logits_validated(X)
         if self.n_outputs_ == 1:
-            return self.classes_[(z[:, 0] > 0).astype(int)]
+            # Threshold the probability, not the logit, so that predict and
+            # predict_proba's argmax agree where the sigmoid rounds to 0.5.
+            p = OUT_ACTIVATIONS["logistic"](z[:, 0])
+            return self.classes_[(p > 0.5).astype(int)]
         return self.classes_[z.argmax(axis=1)]
 
     def __sklearn_tags__(self):

@@ -78,7 +78,7 @@ class _Workspace:
         self.acts = [np.empty((batch_size, k), dtype=dtype) for k in units[1:]]
         self.deltas = [np.empty((batch_size, k), dtype=dtype) for k in units[1:-1]]
         self.X_buf = None
-        if not self.sparse and batch_size < X.shape[0]:
+        if not self.sparse and est.shuffle and batch_size < X.shape[0]:
             self.X_buf = np.empty_like(X, order="C")
             self.Y_buf = np.empty_like(Y)
             self.sw_buf = (

@@ -333,7 +333,14 @@ class TorchMLPClassifier(BaseMLPClassifier):
         w = _to_tensor(torch, self._params, device)
         coefs, intercepts = self._unpack(w)
         if sp.issparse(X):
-            X = X.toarray()
+            # Densify a few rows at a time: a wide sparse X would not fit.
+            rows = max(1, (1 << 20) // X.shape[1])
+            return np.concatenate(
+                [
+                    self._forward_logits(X[i : i + rows].toarray())
+                    for i in range(0, X.shape[0], rows)
+                ]
+            )
         with torch.no_grad():
             z = self._forward(torch, _to_tensor(torch, X, device), coefs, intercepts)
         return z.cpu().numpy()

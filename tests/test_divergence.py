@@ -202,20 +202,37 @@ def test_keyboard_interrupt_keeps_the_last_finished_epoch(
 
 
 @by_backend
-def test_keyboard_interrupt_in_the_first_epoch_keeps_the_initial_weights(
+def test_keyboard_interrupt_before_any_epoch_leaves_the_estimator_as_it_was(
     Est, monkeypatch
 ):
+    # Nothing was trained yet: the interrupt propagates, and a previously
+    # fitted model is neither lost nor replaced by random initial weights.
     X, y = _interrupt_data()
-    reference = _quiet(Est(hidden=4, max_iter=1, random_state=0).fit, X, y)
+    fresh = Est(hidden=4, max_iter=50, random_state=0)
     _interrupt_on_call(monkeypatch, Est, 2)
-    est = Est(hidden=4, max_iter=50, random_state=0)
-    with pytest.warns(UserWarning, match="interrupted"):
-        est.fit(X, y)
+    with pytest.raises(KeyboardInterrupt):
+        fresh.fit(X, y)
     monkeypatch.undo()
-    assert est.n_iter_ == 0 and est.loss_curve_ == []
-    # One finished epoch moved the weights; the interrupted fit has not.
-    assert not np.allclose(est.coefs_[0], reference.coefs_[0])
-    _assert_finite_model(est)
+    assert not hasattr(fresh, "classes_")
+
+    fitted = _quiet(Est(hidden=4, max_iter=5, random_state=0).fit, X, y)
+    before = copy.deepcopy(fitted)
+    _interrupt_on_call(monkeypatch, Est, 2)
+    with pytest.raises(KeyboardInterrupt):
+        fitted.set_params(random_state=1).fit(X, y)
+    monkeypatch.undo()
+    _assert_same_model(fitted, before)
+
+
+@by_backend
+def test_keyboard_interrupt_restarts_the_momentum(Est, monkeypatch):
+    X, y = _interrupt_data()
+    est = _quiet(Est(hidden=4, batch_size=BATCH, max_iter=3, random_state=0).fit, X, y)
+    _interrupt_on_call(monkeypatch, Est, 3)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.partial_fit(X, y)
+    monkeypatch.undo()
+    assert not est._velocity.any()
 
 
 @by_backend

@@ -22,16 +22,17 @@ def _quiet_fit(est, *args, **kwargs):
 
 
 def test_xavier_normal_initialisation_and_zero_biases(Estimator):
-    # Widths large enough that the sample std is a sharp estimate.
-    X = np.random.RandomState(0).normal(size=(20, 300))
+    # The weights are the first draws of RandomState(random_state), normal
+    # with std sqrt(2 / (fan_in + fan_out)), layer after layer; biases are 0.
+    X = np.random.RandomState(0).normal(size=(20, 5))
     y = np.arange(20) % 2
-    est = Estimator(hidden=(200,), max_iter=1, lr=1e-12, momentum=0, random_state=0)
+    est = Estimator(hidden=(4, 3), max_iter=1, lr=1e-12, momentum=0, random_state=7)
     _quiet_fit(est, X, y)
-    W1, W2 = est.coefs_
-    assert W1.shape == (300, 200) and W2.shape == (200, 1)
-    assert_allclose(W1.std(), np.sqrt(2 / (300 + 200)), rtol=0.02)
-    assert_allclose(W2.std(), np.sqrt(2 / (200 + 1)), rtol=0.15)
-    assert abs(W1.mean()) < 0.01
+    rng = np.random.RandomState(7)
+    shapes = [(5, 4), (4, 3), (3, 1)]
+    for W, (fan_in, fan_out) in zip(est.coefs_, shapes, strict=True):
+        expected = rng.normal(0.0, np.sqrt(2 / (fan_in + fan_out)), (fan_in, fan_out))
+        assert_allclose(W, expected, rtol=1e-9, atol=1e-9)
     for b in est.intercepts_:
         assert_allclose(b, 0, atol=1e-9)
 
@@ -138,6 +139,10 @@ def test_tol_stops_training_and_max_iter_warns(Estimator, moons):
     est.fit(X, y)
     assert est.n_iter_ < 1000
     assert est.best_loss_ == min(est.loss_curve_)
+    # With a huge tol no epoch after the first improves: training stops once
+    # more than n_iter_no_change epochs have failed, as in scikit-learn.
+    huge_tol = Estimator(max_iter=1000, tol=1e6, n_iter_no_change=3, random_state=0)
+    assert huge_tol.fit(X, y).n_iter_ == 3 + 2
     with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
         Estimator(max_iter=2).fit(X, y)
 
@@ -221,3 +226,79 @@ def test_partial_fit_rejects_changed_classes(Estimator, moons):
     est.partial_fit(X, y, classes=[1, 0])  # the same set, in any order
     with pytest.raises(ValueError, match="not the same as on the first call"):
         est.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_partial_fit_after_an_early_stopping_fit(Estimator, moons):
+    X, y = moons
+    est = _quiet_fit(Estimator(early_stopping=True, max_iter=20, random_state=0), X, y)
+    n = est.n_iter_
+    est.partial_fit(X, y)
+    assert est.n_iter_ == n + 1
+    assert np.isfinite(est.best_loss_)
+
+
+@pytest.mark.parametrize("how", ["partial_fit", "warm_start"])
+def test_an_error_mid_training_restores_a_continued_run_exactly(
+    Estimator, moons, monkeypatch, how
+):
+    X, y = moons
+    est = _quiet_fit(Estimator(max_iter=3, warm_start=True, random_state=0), X, y)
+    est.partial_fit(X, y)  # a non-zero velocity and an advanced generator
+    before = pickle.loads(pickle.dumps(est))
+    calls = {"n": 0}
+    original = type(est)._step
+
+    def failing_step(self, *args):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise MemoryError("out of memory")
+        return original(self, *args)
+
+    monkeypatch.setattr(type(est), "_step", failing_step)
+    with pytest.raises(MemoryError):
+        if how == "partial_fit":
+            est.partial_fit(X, y)
+        else:
+            est.fit(X, y)
+    monkeypatch.undo()
+    assert_array_equal(est._params, before._params)
+    assert_array_equal(est._velocity, before._velocity)
+    assert est.loss_curve_ == before.loss_curve_ and est.n_iter_ == before.n_iter_
+    assert_array_equal(est._rng.get_state()[1], before._rng.get_state()[1])
+
+
+def test_early_stopping_with_zero_weight_on_one_side_is_a_clear_error(Estimator):
+    X = np.random.RandomState(0).normal(size=(40, 2))
+    y = np.arange(40) % 2
+    w = np.zeros(40)
+    w[:2] = 1.0
+    for seed in range(20):
+        est = Estimator(early_stopping=True, validation_fraction=0.5, random_state=seed)
+        try:
+            _quiet_fit(est, X, y, sample_weight=w)
+        except ValueError as exc:
+            assert "zero total sample_weight" in str(exc)
+            return
+    pytest.fail("no split put all the weight on one side")
+
+
+def test_predict_agrees_with_predict_proba_on_near_ties(Estimator, moons):
+    X, y = moons
+    X32 = X.astype(np.float32)
+    est = _quiet_fit(Estimator(**FAST), X32, y)
+    # A logit so small that the float32 sigmoid rounds it to exactly 0.5.
+    est._params[:] = 0
+    est._params[-1] = np.float32(1e-9)
+    proba = est.predict_proba(X32[:3])
+    assert_array_equal(proba, 0.5)
+    assert_array_equal(est.predict(X32[:3]), est.classes_[proba.argmax(axis=1)])
+
+
+def test_divergence_with_early_stopping_names_the_cure(Estimator, moons):
+    X, y = moons
+    for seed in range(8):
+        est = Estimator(
+            activation="relu", lr=1e4, early_stopping=True, random_state=seed
+        )
+        with pytest.raises(ValueError, match="Training diverged.*Lower lr"):
+            _quiet_fit(est, X * 1e3, y)

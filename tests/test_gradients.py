@@ -79,3 +79,21 @@ def test_squared_error_gradient_is_not_the_canonical_shortcut():
     _, f_ce, ws_ce = _loss_and_gradient("logistic", "log_loss", 2, 0.0, False, (4,))
     f_ce(theta)
     assert not np.allclose(with_factor, ws_ce.grad)
+
+
+def test_log_loss_from_logits_stays_exact_when_saturated():
+    from sklearn_mlplab._functions import LOSSES, OUT_ACTIVATIONS
+
+    z = np.array([[1000.0], [-1000.0], [1000.0]])
+    Y = np.array([[0.0], [1.0], [1.0]])
+    per_sample, grad = LOSSES["log_loss"](
+        z, OUT_ACTIVATIONS["logistic"](z), Y, "logistic"
+    )
+    np.testing.assert_allclose(per_sample, [1000.0, 1000.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(grad, [[1.0], [-1.0], [0.0]])
+    z3 = np.array([[1000.0, 0.0, -1000.0]])
+    Y3 = np.array([[0.0, 0.0, 1.0]])
+    per_sample, _ = LOSSES["log_loss"](
+        z3, OUT_ACTIVATIONS["softmax"](z3), Y3, "softmax"
+    )
+    np.testing.assert_allclose(per_sample, [2000.0])

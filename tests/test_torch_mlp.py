@@ -134,7 +134,7 @@ def test_trained_on_cuda_predicts_on_cpu_after_pickling():
     assert_allclose(ref.predict_proba(X), on_gpu, atol=1e-3)
 
 
-def test_cuda_model_predicts_on_a_machine_without_cuda(monkeypatch):
+def test_cuda_device_model_predicts_on_cpu_where_cuda_is_missing(monkeypatch):
     X = np.array([[0.0], [1.0], [2.0], [3.0]])
     est = TorchMLPClassifier(max_iter=5, random_state=0)
     with warnings.catch_warnings():
