@@ -398,7 +398,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     "part of the data has a zero total sample_weight; give more "
                     "rows a non-zero weight or change validation_fraction."
                 )
-        self._train(X, Y, sample_weight, val, incremental, continuing)
+        small = self._one_thread_is_faster(X.shape[0])
+        with self._single_thread() if small else contextlib.nullcontext():
+            self._train(X, Y, sample_weight, val, incremental, continuing)
 
     def _hidden_layers(self):
         hidden = self.hidden
@@ -573,6 +575,14 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         widest = max(a * b for a, b in zip(units[:-1], units[1:], strict=True))
         return self._resolve_batch_size(n_samples) * widest <= _SINGLE_THREAD_MACS
 
+    def _single_thread(self):
+        """A context in which the backend computes on one thread.
+
+        Backends with a multi-threaded compute library override it; the
+        base enters it around training when :meth:`_one_thread_is_faster`.
+        """
+        return contextlib.nullcontext()
+
     # ----------------------------------------------------------- the loop
     def _train(self, X, Y, sample_weight, val, incremental, continuing):
         n = X.shape[0]
@@ -660,7 +670,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     f"Maximum iterations ({self.max_iter}) reached and the "
                     "optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=2,
+                    stacklevel=6,
                 )
         except KeyboardInterrupt:
             if not continuing and self.n_iter_ == 0:
@@ -672,7 +682,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 "Training interrupted by the user; keeping the weights of the "
                 "last finished epoch.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=6,
             )
         finally:
             if best is not None:

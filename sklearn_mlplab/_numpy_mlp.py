@@ -128,11 +128,8 @@ class NumpyMLPClassifier(BaseMLPClassifier):
            [0., 1.]])
     """
 
-    def _train(self, X, Y, sample_weight, val, incremental, continuing):
-        if not self._one_thread_is_faster(X.shape[0]):
-            return super()._train(X, Y, sample_weight, val, incremental, continuing)
-        with _one_blas_thread():
-            return super()._train(X, Y, sample_weight, val, incremental, continuing)
+    def _single_thread(self):
+        return _one_blas_thread()
 
     def _setup(self, X, Y, sample_weight, batch_size):
         return _Workspace(self, X, Y, sample_weight, batch_size)

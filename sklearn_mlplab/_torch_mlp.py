@@ -229,20 +229,17 @@ class TorchMLPClassifier(BaseMLPClassifier):
             return torch.device("cpu")
         return device
 
-    def _train(self, X, Y, sample_weight, val, incremental, continuing):
+    @contextlib.contextmanager
+    def _single_thread(self):
         torch = _import_torch()
         threads = torch.get_num_threads()
-        if (
-            threads == 1
-            or self._resolve_device(torch).type != "cpu"
-            or not self._one_thread_is_faster(X.shape[0])
-        ):
-            return super()._train(X, Y, sample_weight, val, incremental, continuing)
-        # Small products: one intra-op thread is faster (see the base class).
-        # The setting is per calling thread in torch's OpenMP build; restore it.
+        if threads == 1 or self._resolve_device(torch).type != "cpu":
+            yield
+            return
+        # The setting is per calling thread in torch's OpenMP build: restore it.
         torch.set_num_threads(1)
         try:
-            return super()._train(X, Y, sample_weight, val, incremental, continuing)
+            yield
         finally:
             torch.set_num_threads(threads)
 
