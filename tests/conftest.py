@@ -4,6 +4,10 @@ import os
 # array-API mode; set it before anything imports scipy so that check runs too.
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs, make_moons
@@ -34,3 +38,32 @@ def blobs3():
 
 def rows_sum_to_one(proba):
     return np.allclose(proba.sum(axis=1), 1.0)
+
+
+_HIDE_TORCH = textwrap.dedent(
+    """
+    import sys
+
+    class HideTorch:
+        def find_spec(self, name, path=None, target=None):
+            if name == "torch" or name.startswith("torch."):
+                raise ModuleNotFoundError(f"No module named {name!r}")
+
+    sys.meta_path.insert(0, HideTorch())
+    """
+)
+
+
+@pytest.fixture
+def run_without_torch():
+    """Run Python code in a fresh interpreter in which torch cannot be imported."""
+
+    def run(code):
+        return subprocess.run(
+            [sys.executable, "-c", _HIDE_TORCH + textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+    return run

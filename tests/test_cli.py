@@ -4,7 +4,6 @@ import importlib.util
 import re
 import subprocess
 import sys
-import textwrap
 import warnings
 
 import numpy as np
@@ -400,20 +399,6 @@ def test_diverging_training_exits_2_with_one_line(tmp_path, capsys, monkeypatch)
     )
 
 
-HIDE_TORCH = textwrap.dedent(
-    """
-    import sys
-
-    class HideTorch:
-        def find_spec(self, name, path=None, target=None):
-            if name == "torch" or name.startswith("torch."):
-                raise ModuleNotFoundError(f"No module named {name!r}")
-
-    sys.meta_path.insert(0, HideTorch())
-    """
-)
-
-
 def _small_csv(path, seed=1, n_samples=40):
     X, y = make_classification(
         n_samples=n_samples, n_features=2, n_redundant=0, random_state=seed
@@ -422,10 +407,10 @@ def _small_csv(path, seed=1, n_samples=40):
     return str(path)
 
 
-def test_lab_without_torch_runs_numpy_only(tmp_path):
+def test_lab_without_torch_runs_numpy_only(tmp_path, run_without_torch):
     csv = _small_csv(tmp_path / "two.csv")
     out = tmp_path / "o"
-    code = HIDE_TORCH + textwrap.dedent(
+    result = run_without_torch(
         f"""
         from sklearn_mlplab.cli import main
         status = main(["lab", "--quick", "--quiet", "--data", {csv!r},
@@ -433,9 +418,6 @@ def test_lab_without_torch_runs_numpy_only(tmp_path):
         assert "torch" not in sys.modules
         sys.exit(status)
         """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
     md = (out / "report.md").read_text()

@@ -3,7 +3,6 @@
 import pickle
 import subprocess
 import sys
-import textwrap
 import warnings
 
 import numpy as np
@@ -17,31 +16,9 @@ from sklearn_mlplab import TorchMLPClassifier
 
 torch = pytest.importorskip("torch")
 
-HIDE_TORCH = textwrap.dedent(
-    """
-    import sys
 
-    class HideTorch:
-        def find_spec(self, name, path=None, target=None):
-            if name == "torch" or name.startswith("torch."):
-                raise ModuleNotFoundError(f"No module named {name!r}")
-
-    sys.meta_path.insert(0, HideTorch())
-    """
-)
-
-
-def _run_python(code):
-    return subprocess.run(
-        [sys.executable, "-c", HIDE_TORCH + textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def test_package_imports_and_clones_with_torch_hidden():
-    result = _run_python(
+def test_package_imports_and_clones_with_torch_hidden(run_without_torch):
+    result = run_without_torch(
         """
         import sklearn_mlplab
         from sklearn.base import clone
