@@ -28,38 +28,23 @@ from pathlib import Path
 
 import numpy as np
 
+# The distribution lives in the package, which needs it for the Bayes rule:
+# features = OFFSET + SCALE * u, u from a Gaussian mixture per class given as
+# (class, weight within the class, mean, covariance).
+from sklearn_mlplab.datasets import _COMPONENTS as COMPONENTS
+from sklearn_mlplab.datasets import _OFFSET as OFFSET
+from sklearn_mlplab.datasets import _SCALE as SCALE
+from sklearn_mlplab.datasets import _class_density as class_density
+
 SEED = 18
 N_TRAIN = 300
 N_TEST = 300
 FEATURE_NAMES = ("X", "Y")
 TARGET_NAME = "label"
-# Affine map from the latent plane to the published features.
-OFFSET = np.array([5.0, 250.0])
-SCALE = np.array([1.2, 60.0])
-# (class, weight within the class, mean, covariance) in the latent plane.
-COMPONENTS = (
-    (0, 0.6, (-2.6, -0.8), ((0.6, 0.1), (0.1, 0.8))),
-    (0, 0.4, (2.5, 1.0), ((0.6, -0.2), (-0.2, 0.9))),
-    (1, 1.0, (0.0, 0.0), ((0.45, 0.3), (0.3, 1.5))),
-)
 CLASS_PRIOR = 0.5
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIRS = (ROOT / "data", ROOT / "sklearn_mlplab" / "_data")
-
-
-def gaussian_pdf(u, mean, cov):
-    """Density of a 2-D Gaussian at the rows of ``u``."""
-    cov = np.asarray(cov)
-    d = u - np.asarray(mean)
-    inv = np.linalg.inv(cov)
-    q = np.einsum("ij,jk,ik->i", d, inv, d)
-    return np.exp(-0.5 * q) / (2 * np.pi * np.sqrt(np.linalg.det(cov)))
-
-
-def class_density(label, u):
-    """Density of the latent point ``u`` given the class ``label``."""
-    return sum(w * gaussian_pdf(u, m, c) for k, w, m, c in COMPONENTS if k == label)
 
 
 def bayes_accuracy_grid(n_points=4001, half_width=12.0):
