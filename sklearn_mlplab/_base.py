@@ -12,9 +12,12 @@ compute, through these methods:
 ``_permute(ctx, perm)``
     Put the training rows in the order ``perm`` for the next epoch.
 ``_step(ctx, start, stop, weight_sum)``
-    One gradient step on rows ``start:stop``; return the batch loss (a float
-    or a 0-d tensor: the base adds them up and reads the total once per
-    epoch).
+    One gradient step on rows ``start:stop``, whose sample weights add up to
+    ``weight_sum``; return the batch loss times ``weight_sum`` (a float or a
+    0-d tensor).
+``_sum_losses(ctx, losses)`` (optional)
+    The sum of the epoch's values returned by ``_step``, as a float: a
+    backend on a device reads it back once per epoch.
 ``_save_weights(ctx, out)`` / ``_load_weights(ctx, weights)``
     Copy the current weights out of, or back into, the backend.
 ``_weights_finite(ctx)``
@@ -493,34 +496,32 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             self._rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), (fan_in, fan_out))
             for fan_in, fan_out in pairs
         ]
-        intercepts = [np.zeros(fan_out) for _, fan_out in pairs]
-        self._params = np.concatenate([a.ravel() for a in coefs + intercepts]).astype(
-            dtype
+        self._params = np.zeros(
+            sum((fan_in + 1) * fan_out for fan_in, fan_out in pairs), dtype=dtype
         )
+        for view, coef in zip(self._unpack(self._params)[0], coefs, strict=True):
+            view[...] = coef
         self._velocity = np.zeros_like(self._params)
 
     def _unpack(self, flat):
         """Split a flat parameter vector into views: (coefs, intercepts).
 
-        The layout is every weight matrix (row-major), then every bias.
+        The layout is layer after layer, each layer's weight matrix
+        (row-major) followed by its bias: layer i is one contiguous block,
+        ``flat`` viewed as ``[[W_i], [b_i]]`` of shape (fan_in + 1, fan_out).
         """
-        pairs = list(zip(self._layer_units[:-1], self._layer_units[1:], strict=True))
-        coefs, intercepts, start = [], [], 0
-        for fan_in, fan_out in pairs:
-            coefs.append(
-                flat[start : start + fan_in * fan_out].reshape(fan_in, fan_out)
-            )
-            start += fan_in * fan_out
-        for _, fan_out in pairs:
-            intercepts.append(flat[start : start + fan_out])
-            start += fan_out
-        return coefs, intercepts
+        blocks = self._unpack_blocks(flat)
+        return [B[:-1] for B in blocks], [B[-1] for B in blocks]
 
-    @property
-    def _n_coef(self):
-        """Length of the weight-matrix part of the flat parameter vector."""
-        units = self._layer_units
-        return sum(a * b for a, b in zip(units[:-1], units[1:], strict=True))
+    def _unpack_blocks(self, flat):
+        """Each layer's ``[[W_i], [b_i]]`` block of ``flat``, as a view."""
+        pairs = zip(self._layer_units[:-1], self._layer_units[1:], strict=True)
+        blocks, start = [], 0
+        for fan_in, fan_out in pairs:
+            size = (fan_in + 1) * fan_out
+            blocks.append(flat[start : start + size].reshape(fan_in + 1, fan_out))
+            start += size
+        return blocks
 
     @property
     def coefs_(self):
@@ -575,6 +576,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         widest = max(a * b for a, b in zip(units[:-1], units[1:], strict=True))
         return self._resolve_batch_size(n_samples) * widest <= _SINGLE_THREAD_MACS
 
+    def _sum_losses(self, ctx, losses):
+        """The sum of the epoch's batch losses times their weights."""
+        return float(sum(losses))
+
     def _single_thread(self):
         """A context in which the backend computes on one thread.
 
@@ -626,11 +631,12 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                         batch_weights = np.add.reduceat(
                             sample_weight[perm], starts
                         ).tolist()
-                epoch_loss = 0.0
-                for (start, stop), weight in zip(bounds, batch_weights, strict=True):
-                    if weight > 0:
-                        epoch_loss += self._step(ctx, start, stop, weight) * weight
-                loss = float(epoch_loss) / total_weight
+                losses = [
+                    self._step(ctx, start, stop, weight)
+                    for (start, stop), weight in zip(bounds, batch_weights, strict=True)
+                    if weight > 0
+                ]
+                loss = self._sum_losses(ctx, losses) / total_weight
                 if not (math.isfinite(loss) and self._weights_finite(ctx)):
                     self._roll_back(ctx, X, last_good, prev_good)
                     raise self._diverged()

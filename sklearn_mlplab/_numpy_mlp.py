@@ -160,7 +160,7 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         MOMENTUM_UPDATES[self.momentum_type](
             self._params, self._velocity, ws.grad, self.lr, self.momentum
         )
-        return loss
+        return loss * weight_sum
 
     def _forward(self, X, coefs, intercepts, acts, sparse=None):
         """Forward pass into the buffers ``acts``; returns the logits."""
@@ -199,8 +199,7 @@ class NumpyMLPClassifier(BaseMLPClassifier):
             loss = per_sample @ sw / weight_sum
             delta *= (sw / weight_sum)[:, None]
         if self.alpha:
-            w = self._params[: self._n_coef]
-            loss += 0.5 * self.alpha * (w @ w)
+            loss += 0.5 * self.alpha * sum(np.vdot(W, W) for W in ws.coefs)
 
         derivative = (DERIVATIVES if exact else FAST_DERIVATIVES)[self.activation]
         for i in range(len(ws.coefs) - 1, -1, -1):
@@ -218,8 +217,8 @@ class NumpyMLPClassifier(BaseMLPClassifier):
                 derivative(a_prev, d)
                 delta = d
         if self.alpha:
-            n_coef = self._n_coef
-            ws.grad[:n_coef] += self.alpha * self._params[:n_coef]
+            for W, grad_W in zip(ws.coefs, ws.grad_coefs, strict=True):
+                grad_W += self.alpha * W
         if derivative is not DERIVATIVES[self.activation] and not math.isfinite(
             np.add.reduce(ws.grad)
         ):

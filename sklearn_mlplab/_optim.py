@@ -1,10 +1,5 @@
 """Momentum update rules, shared by the numpy and the torch backends.
 
-Each rule updates flat parameter and velocity vectors in place from a flat
-gradient. They use only in-place arithmetic operators, so the very same
-function runs on numpy arrays and on torch tensors: both backends take
-bit-for-bit the same update. ``grad`` is scratch space and is overwritten.
-
 With learning rate ``lr`` (eta), momentum ``momentum`` (beta), gradient g
 and v_0 = 0:
 
@@ -14,34 +9,51 @@ and v_0 = 0:
   steady-state step is eta g / (1 - beta).
 * ``"nesterov"``: v <- beta v + eta g, w <- w - (beta v + eta g), the
   look-ahead form that scikit-learn's ``SGDOptimizer`` uses.
+
+Every rule is the same three moves: the gradient enters the velocity scaled
+by :func:`gradient_scale` (s), after the velocity decays by beta; then
+:func:`apply_step` moves the weights. The moves use only in-place arithmetic
+operators, so the very same functions run on numpy arrays and on torch
+tensors. The numpy backend calls :func:`update`; the torch backend lets
+autograd add s g straight into the velocity (``"dampened"``, ``"classic"``)
+or into a zeroed buffer (``"nesterov"``) and then calls :func:`apply_step`.
 """
 
+from functools import partial
 
-def dampened(params, velocity, grad, lr, momentum):
-    """Exponential moving average of the scaled gradient: the lab's rule."""
+
+def gradient_scale(momentum_type, lr, momentum):
+    """The factor s with which the gradient enters the velocity."""
+    return (1.0 - momentum) * lr if momentum_type == "dampened" else lr
+
+
+def needs_scaled_gradient(momentum_type):
+    """Whether :func:`apply_step` reads s g apart from the velocity."""
+    return momentum_type == "nesterov"
+
+
+def apply_step(momentum_type, params, velocity, scaled_grad, momentum):
+    """Move the weights, ``velocity`` already holding beta v + s g.
+
+    ``scaled_grad`` (s g) is read by Nesterov's rule only, and overwritten.
+    """
+    if momentum_type == "nesterov":
+        params -= scaled_grad
+        scaled_grad[...] = velocity
+        scaled_grad *= momentum
+        params -= scaled_grad
+    else:
+        params -= velocity
+
+
+def update(momentum_type, params, velocity, grad, lr, momentum):
+    """One whole step from the raw gradient; ``grad`` is overwritten."""
     velocity *= momentum
-    grad *= (1.0 - momentum) * lr
+    grad *= gradient_scale(momentum_type, lr, momentum)
     velocity += grad
-    params -= velocity
+    apply_step(momentum_type, params, velocity, grad, momentum)
 
 
-def classic(params, velocity, grad, lr, momentum):
-    """Heavy-ball momentum."""
-    velocity *= momentum
-    grad *= lr
-    velocity += grad
-    params -= velocity
-
-
-def nesterov(params, velocity, grad, lr, momentum):
-    """Nesterov's accelerated gradient in scikit-learn's formulation."""
-    velocity *= momentum
-    grad *= lr
-    velocity += grad
-    params -= grad
-    grad[...] = velocity
-    grad *= momentum
-    params -= grad
-
-
-MOMENTUM_UPDATES = {"dampened": dampened, "classic": classic, "nesterov": nesterov}
+MOMENTUM_UPDATES = {
+    name: partial(update, name) for name in ("dampened", "classic", "nesterov")
+}

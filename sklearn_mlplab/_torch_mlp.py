@@ -12,7 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._base import BaseMLPClassifier, fill_doc
-from ._optim import MOMENTUM_UPDATES
+from ._optim import apply_step, gradient_scale, needs_scaled_gradient
 
 
 def _import_torch():
@@ -46,19 +46,65 @@ def _per_sample_loss(torch, name, z, Y, out_activation):
     return losses.sum(dim=1)
 
 
-def _mean_loss(torch, name, z, Y, out_activation):
-    """The per-sample losses' mean over the rows: fewer graph nodes than above."""
+def _summed_loss(torch, name, z, Y, sw, out_activation):
+    """The batch's per-sample losses summed, weighted by ``sw`` if given.
+
+    Summed rather than averaged: the mean's division goes into the seed of
+    the backward pass, which saves two kernels a step. torch's fused losses
+    are used where they apply, for the fewest graph nodes.
+    """
     F = torch.nn.functional
-    if name == "log_loss":
-        # One logit per row for "logistic", so both means are over the rows.
-        if out_activation == "logistic":
-            return F.binary_cross_entropy_with_logits(z, Y)
-        return F.cross_entropy(z, Y)
-    return _per_sample_loss(torch, name, z, Y, out_activation).mean()
+    if name == "log_loss" and out_activation == "logistic":
+        weight = None if sw is None else sw[:, None]
+        return F.binary_cross_entropy_with_logits(z, Y, weight=weight, reduction="sum")
+    if name == "log_loss" and sw is None:
+        return F.cross_entropy(z, Y, reduction="sum")
+    losses = _per_sample_loss(torch, name, z, Y, out_activation)
+    return losses.sum() if sw is None else losses @ sw
+
+
+def _engine_backward(torch):
+    """``torch.autograd.backward(loss, seed)``, minus its argument handling.
+
+    On a network as small as the lab's, the Python checks of the public
+    function cost about a quarter of a whole training step, so on the CPU
+    this calls the autograd engine's entry point that the public function
+    ends in. Where that entry point is missing or has another signature (a
+    future torch), the probe below fails and the public function is used.
+    """
+
+    def public(loss, seed):
+        torch.autograd.backward(loss, seed)
+
+    try:
+        run = torch.autograd.Variable._execution_engine.run_backward
+
+        def direct(loss, seed):
+            # (outputs, seeds, keep_graph, create_graph, inputs,
+            #  allow_unreachable, accumulate_grad)
+            run((loss,), (seed,), False, False, (), True, True)
+
+        x = torch.ones(2, dtype=torch.float64, requires_grad=True)
+        direct((x * 3.0).sum(), torch.tensor(2.0, dtype=torch.float64))
+        works = x.grad is not None and x.grad.tolist() == [6.0, 6.0]
+    except Exception:  # noqa: BLE001 - any failure means: use the public path
+        works = False
+    return direct if works else public
+
+
+_BACKWARD = {}
+# Up to this many values, training data gets a column of ones (see below).
+_AUGMENT_VALUES = 1 << 20
 
 
 class _TorchContext:
-    """One fit's tensors: data on the device, flat weights and their views."""
+    """One fit's tensors: data on the device, flat weights and their views.
+
+    The weights are leaf views of one flat tensor ``w``. Their ``.grad``
+    are views of the velocity ``v`` (or, for Nesterov's rule, of a gradient
+    buffer), so autograd accumulates the scaled gradient straight into the
+    flat vector that the momentum rule reads: no gradient is copied.
+    """
 
     def __init__(self, est, torch, device, X, Y, sample_weight):
         self.torch = torch
@@ -68,24 +114,69 @@ class _TorchContext:
         # so the estimator's state is always current and nothing is copied.
         self.w = _to_tensor(torch, est._params, device)
         self.v = _to_tensor(torch, est._velocity, device)
-        self.grad = torch.empty_like(self.w)
-        coefs, intercepts = est._unpack(self.w)
-        self.leaves = [t.requires_grad_() for t in coefs + intercepts]
-        self.coefs, self.intercepts = (
-            self.leaves[: len(coefs)],
-            self.leaves[len(coefs) :],
+        self.grad = torch.zeros_like(self.w)
+        self.into_velocity = not needs_scaled_gradient(est.momentum_type)
+        self.scale = gradient_scale(est.momentum_type, est.lr, est.momentum)
+        self.seeds = {}
+        # Small dense data gets a column of ones, so the first layer is one
+        # product with its [W_1; b_1] block: a graph node and a gradient
+        # fewer per step. (Large data would need a copy; there the products
+        # dominate anyway.)
+        self.augmented = (
+            not sp.issparse(X) and X.shape[0] * (X.shape[1] + 1) <= _AUGMENT_VALUES
         )
-        self.X_orig = X if self.sparse else _to_tensor(torch, X, device)
+        target = self.v if self.into_velocity else self.grad
+        coefs, intercepts = est._unpack(self.w)
+        grads = est._unpack(target)
+        self.first = None
+        if self.augmented:
+            self.first = est._unpack_blocks(self.w)[0]
+            self.first.requires_grad_().grad = est._unpack_blocks(target)[0]
+            coefs[0] = intercepts[0] = None
+        for leaf, grad in zip(coefs + intercepts, grads[0] + grads[1], strict=True):
+            if leaf is not None:
+                leaf.requires_grad_().grad = grad
+        self.coefs, self.intercepts = coefs, intercepts
+        if device.type == "cpu":
+            if "engine" not in _BACKWARD:
+                _BACKWARD["engine"] = _engine_backward(torch)
+            self.backward = _BACKWARD["engine"]
+        else:  # kernel launches dominate; keep torch's own device handling
+            self.backward = torch.autograd.backward
+        if self.sparse:
+            self.X_orig = X
+        elif self.augmented:
+            self.X_orig = torch.ones(
+                (X.shape[0], X.shape[1] + 1), dtype=self.w.dtype, device=device
+            )
+            self.X_orig[:, :-1] = torch.from_numpy(X)
+        else:
+            self.X_orig = _to_tensor(torch, X, device)
         self.Y_orig = _to_tensor(torch, Y, device)
         self.sw_orig = (
             None if sample_weight is None else _to_tensor(torch, sample_weight, device)
         )
         self.X, self.Y, self.sw = self.X_orig, self.Y_orig, self.sw_orig
+        self.n = X.shape[0]
         # Dense rows are gathered batch by batch in epoch order: no shuffled
         # copy of X, so a fit's memory stays X plus a few batches.
         self.order = None
 
+    def seed(self, weight_sum):
+        """s / weight_sum: backward() from a batch's summed loss with this
+        seed adds s times the gradient of its mean loss to each ``.grad``."""
+        seed = self.seeds.get(weight_sum)
+        if seed is None:
+            if len(self.seeds) > 8:  # sample weights: a new sum every batch
+                self.seeds.clear()
+            seed = self.seeds[weight_sum] = self.torch.tensor(
+                self.scale / weight_sum, dtype=self.w.dtype, device=self.device
+            )
+        return seed
+
     def batch(self, start, stop):
+        if stop - start == self.n and not self.sparse:
+            return self.X, self.Y, self.sw  # one full batch, in order
         if self.order is not None:
             X = self.X_orig.index_select(0, self.order[start:stop])
         else:
@@ -273,12 +364,17 @@ class TorchMLPClassifier(BaseMLPClassifier):
         if ctx.sw_orig is not None:
             ctx.sw = ctx.sw_orig.index_select(0, index)
 
-    def _forward(self, torch, X, coefs, intercepts):
+    def _forward(self, torch, X, coefs, intercepts, first=None):
+        """The logits. With ``first``, the first layer's ``[W_1; b_1]`` block,
+        ``X`` ends with a column of ones and ``coefs[0]`` is not used."""
         activation = _activation(torch, self.activation)
         z = X
         last = len(coefs) - 1
         for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-            z = torch.addmm(b, z, W)
+            if i == 0 and first is not None:
+                z = torch.mm(z, first)
+            else:
+                z = torch.addmm(b, z, W)
             if i < last:
                 z = activation(z)
         return z
@@ -286,25 +382,31 @@ class TorchMLPClassifier(BaseMLPClassifier):
     def _step(self, ctx, start, stop, weight_sum):
         torch = ctx.torch
         X, Y, sw = ctx.batch(start, stop)
+        ctx.v *= self.momentum
+        if not ctx.into_velocity:
+            ctx.grad.zero_()
         with torch.enable_grad():
-            z = self._forward(torch, X, ctx.coefs, ctx.intercepts)
-            if sw is None:
-                # weight_sum is the batch's row count: the mean, in one node.
-                loss = _mean_loss(torch, self.loss, z, Y, self.out_activation_)
-            else:
-                per_sample = _per_sample_loss(
-                    torch, self.loss, z, Y, self.out_activation_
-                )
-                loss = (per_sample * sw).sum() / weight_sum
+            z = self._forward(torch, X, ctx.coefs, ctx.intercepts, ctx.first)
+            # The batch's loss times weight_sum, as the base adds them up.
+            loss = _summed_loss(torch, self.loss, z, Y, sw, self.out_activation_)
             if self.alpha:
-                loss = loss + 0.5 * self.alpha * sum((W * W).sum() for W in ctx.coefs)
-            grads = torch.autograd.grad(loss, ctx.leaves)
-        with torch.no_grad():
-            torch.cat([g.reshape(-1) for g in grads], out=ctx.grad)
-            MOMENTUM_UPDATES[self.momentum_type](
-                ctx.w, ctx.v, ctx.grad, self.lr, self.momentum
-            )
-        return loss.detach()
+                coefs = ctx.coefs
+                if ctx.first is not None:
+                    coefs = [ctx.first[:-1], *coefs[1:]]
+                penalty = sum((W * W).sum() for W in coefs)
+                loss = loss + (0.5 * self.alpha * weight_sum) * penalty
+            # Adds s * gradient into the velocity (or the zeroed buffer).
+            ctx.backward(loss, ctx.seed(weight_sum))
+        if not ctx.into_velocity:
+            ctx.v += ctx.grad
+        apply_step(self.momentum_type, ctx.w, ctx.v, ctx.grad, self.momentum)
+        return loss
+
+    def _sum_losses(self, ctx, losses):
+        with ctx.torch.no_grad():
+            if len(losses) == 1:
+                return losses[0].item()
+            return ctx.torch.stack(losses).sum().item()  # one read per epoch
 
     def _save_weights(self, ctx, out):
         if out is None:

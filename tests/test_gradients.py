@@ -32,9 +32,8 @@ def _loss_and_gradient(activation, loss, n_classes, alpha, weighted, hidden):
     # non-zero biases: with zero biases a row whose relu units are all off
     # sits exactly on the next layer's kink, where no derivative exists.
     est._params *= 2.0
-    est._params[est._n_coef :] = rng.normal(
-        scale=0.5, size=est._params.size - est._n_coef
-    )
+    for b in est.intercepts_:
+        b[...] = rng.normal(scale=0.5, size=b.shape)
     weight_sum = 12.0 if sw is None else sw.sum()
     ws = est._setup(X, Y, sw, batch_size=12)
 

@@ -13,7 +13,7 @@ import pytest
 from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier
+from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier, _torch_mlp
 
 pytest.importorskip("torch")
 
@@ -26,6 +26,7 @@ CASES = list(
         [None, 16],  # full batch, or mini-batches with shuffling
         [0.0, 0.01],  # alpha
         [False, True],  # sample_weight
+        ["ones-column", "plain"],  # torch's first layer: one block, or W and b
     )
 )
 
@@ -40,13 +41,24 @@ def _data(n_classes):
 
 
 @pytest.mark.parametrize(
-    "activation, loss, momentum_type, n_classes, batch_size, alpha, weighted",
+    "activation, loss, momentum_type, n_classes, batch_size, alpha, weighted, first",
     CASES,
     ids=["-".join(map(str, c)) for c in CASES],
 )
 def test_torch_matches_numpy_step_for_step(
-    activation, loss, momentum_type, n_classes, batch_size, alpha, weighted
+    activation,
+    loss,
+    momentum_type,
+    n_classes,
+    batch_size,
+    alpha,
+    weighted,
+    first,
+    monkeypatch,
 ):
+    if first == "plain":
+        # Small data normally gets the ones column: switch it off.
+        monkeypatch.setattr(_torch_mlp, "_AUGMENT_VALUES", 0)
     X, y, sw = _data(n_classes)
     params = dict(
         hidden=(4,),
