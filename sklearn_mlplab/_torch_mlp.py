@@ -28,7 +28,13 @@ def _import_torch():
     return torch
 
 
-def _activation(torch, name):
+def _activation(torch, name, inplace=False):
+    if inplace:  # inference only: autograd needs the inputs kept
+        return {
+            "logistic": torch.Tensor.sigmoid_,
+            "tanh": torch.Tensor.tanh_,
+            "relu": torch.Tensor.relu_,
+        }[name]
     return {"logistic": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[name]
 
 
@@ -364,10 +370,11 @@ class TorchMLPClassifier(BaseMLPClassifier):
         if ctx.sw_orig is not None:
             ctx.sw = ctx.sw_orig.index_select(0, index)
 
-    def _forward(self, torch, X, coefs, intercepts, first=None):
+    def _forward(self, torch, X, coefs, intercepts, first=None, inplace=False):
         """The logits. With ``first``, the first layer's ``[W_1; b_1]`` block,
-        ``X`` ends with a column of ones and ``coefs[0]`` is not used."""
-        activation = _activation(torch, self.activation)
+        ``X`` ends with a column of ones and ``coefs[0]`` is not used;
+        ``inplace`` (no autograd) applies the activations in place."""
+        activation = _activation(torch, self.activation, inplace)
         z = X
         last = len(coefs) - 1
         for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
@@ -440,6 +447,7 @@ class TorchMLPClassifier(BaseMLPClassifier):
                     for i in range(0, X.shape[0], rows)
                 ]
             )
-        with torch.no_grad():
-            z = self._forward(torch, _to_tensor(torch, X, device), coefs, intercepts)
+        with torch.inference_mode():
+            X = _to_tensor(torch, X, device)
+            z = self._forward(torch, X, coefs, intercepts, inplace=True)
         return z.cpu().numpy()
