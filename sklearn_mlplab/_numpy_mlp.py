@@ -16,7 +16,7 @@ from ._functions import (
     LOSSES,
     OUT_ACTIVATIONS,
 )
-from ._optim import MOMENTUM_UPDATES
+from ._optim import gradient_scale, scaled_update
 
 _chunk_buffers = threading.local()
 _blas_lock = threading.Lock()
@@ -77,6 +77,8 @@ class _Workspace:
         # acts[i] holds layer i + 1's activation (the logits for the last).
         self.acts = [np.empty((batch_size, k), dtype=dtype) for k in units[1:]]
         self.deltas = [np.empty((batch_size, k), dtype=dtype) for k in units[1:-1]]
+        self.ones = np.ones(batch_size, dtype=dtype)
+        self.scale = gradient_scale(est.momentum_type, est.lr, est.momentum)
         self.X_buf = None
         if not self.sparse and est.shuffle and batch_size < X.shape[0]:
             self.X_buf = np.empty_like(X, order="C")
@@ -156,9 +158,11 @@ class NumpyMLPClassifier(BaseMLPClassifier):
 
     def _step(self, ws, start, stop, weight_sum):
         sw = None if ws.sw is None else ws.sw[start:stop]
-        loss = self._loss_grad(ws, ws.X[start:stop], ws.Y[start:stop], sw, weight_sum)
-        MOMENTUM_UPDATES[self.momentum_type](
-            self._params, self._velocity, ws.grad, self.lr, self.momentum
+        X, Y = ws.X[start:stop], ws.Y[start:stop]
+        # s * gradient comes out of backprop: one pass fewer in the update.
+        loss = self._loss_grad(ws, X, Y, sw, weight_sum, ws.scale)
+        scaled_update(
+            self.momentum_type, self._params, self._velocity, ws.grad, self.momentum
         )
         return loss * weight_sum
 
@@ -180,24 +184,25 @@ class NumpyMLPClassifier(BaseMLPClassifier):
             a = z
         return a
 
-    def _loss_grad(self, ws, X, Y, sw, weight_sum, exact=False):
-        """Batch loss; its gradient is left in ``ws.grad`` (flat layout).
+    def _loss_grad(self, ws, X, Y, sw, weight_sum, scale=1.0, exact=False):
+        """Batch loss; its gradient times ``scale`` is left in ``ws.grad``.
 
         The loss is the weighted mean of the per-sample losses, divided by
-        ``weight_sum``, plus ``alpha / 2 * sum(W ** 2)``. ``exact`` forces
-        the slower activation derivatives that stay exact past a blow-up.
+        ``weight_sum``, plus ``alpha / 2 * sum(W ** 2)``; ``ws.grad`` has the
+        flat layout of the parameters. ``exact`` forces the slower
+        activation derivatives that stay exact past a blow-up.
         """
         m = X.shape[0]
-        acts = [a[:m] for a in ws.acts]
+        acts = ws.acts if m == ws.acts[0].shape[0] else [a[:m] for a in ws.acts]
         z = self._forward(X, ws.coefs, ws.intercepts, acts, ws.sparse)
         p = OUT_ACTIVATIONS[self.out_activation_](z)
         per_sample, delta = LOSSES[self.loss](z, p, Y, self.out_activation_)
         if sw is None:
             loss = np.add.reduce(per_sample) / weight_sum
-            delta /= weight_sum
+            delta *= scale / weight_sum
         else:
             loss = per_sample @ sw / weight_sum
-            delta *= (sw / weight_sum)[:, None]
+            delta *= (sw * (scale / weight_sum))[:, None]
         if self.alpha:
             loss += 0.5 * self.alpha * sum(np.vdot(W, W) for W in ws.coefs)
 
@@ -210,7 +215,9 @@ class NumpyMLPClassifier(BaseMLPClassifier):
                 )
             else:
                 np.matmul(a_prev.T, delta, out=ws.grad_coefs[i])
-            np.add.reduce(delta, axis=0, out=ws.grad_intercepts[i])
+            # Column sums as a product with ones: BLAS, 2-5x faster than
+            # a reduction down the rows.
+            np.matmul(ws.ones[:m], delta, out=ws.grad_intercepts[i])
             if i > 0:
                 d = ws.deltas[i - 1][:m]
                 np.matmul(delta, ws.coefs[i].T, out=d)
@@ -218,12 +225,12 @@ class NumpyMLPClassifier(BaseMLPClassifier):
                 delta = d
         if self.alpha:
             for W, grad_W in zip(ws.coefs, ws.grad_coefs, strict=True):
-                grad_W += self.alpha * W
+                grad_W += (self.alpha * scale) * W
         if derivative is not DERIVATIVES[self.activation] and not math.isfinite(
             np.add.reduce(ws.grad)
         ):
             # A non-finite delta may have met the fast derivative's inf * 0.
-            return self._loss_grad(ws, X, Y, sw, weight_sum, exact=True)
+            return self._loss_grad(ws, X, Y, sw, weight_sum, scale, exact=True)
         return float(loss)
 
     def _save_weights(self, ws, out):

@@ -14,9 +14,11 @@ Every rule is the same three moves: the gradient enters the velocity scaled
 by :func:`gradient_scale` (s), after the velocity decays by beta; then
 :func:`apply_step` moves the weights. The moves use only in-place arithmetic
 operators, so the very same functions run on numpy arrays and on torch
-tensors. The numpy backend calls :func:`update`; the torch backend lets
-autograd add s g straight into the velocity (``"dampened"``, ``"classic"``)
-or into a zeroed buffer (``"nesterov"``) and then calls :func:`apply_step`.
+tensors. The numpy backend back-propagates s times the gradient and calls
+:func:`scaled_update`; the torch backend lets autograd add s g straight into
+the velocity (``"dampened"``, ``"classic"``) or into a zeroed buffer
+(``"nesterov"``) and then calls :func:`apply_step`. :func:`update` is the
+whole rule from a raw gradient.
 """
 
 from functools import partial
@@ -46,12 +48,17 @@ def apply_step(momentum_type, params, velocity, scaled_grad, momentum):
         params -= velocity
 
 
+def scaled_update(momentum_type, params, velocity, scaled_grad, momentum):
+    """One whole step from the gradient already scaled by s; it is overwritten."""
+    velocity *= momentum
+    velocity += scaled_grad
+    apply_step(momentum_type, params, velocity, scaled_grad, momentum)
+
+
 def update(momentum_type, params, velocity, grad, lr, momentum):
     """One whole step from the raw gradient; ``grad`` is overwritten."""
-    velocity *= momentum
     grad *= gradient_scale(momentum_type, lr, momentum)
-    velocity += grad
-    apply_step(momentum_type, params, velocity, grad, momentum)
+    scaled_update(momentum_type, params, velocity, grad, momentum)
 
 
 MOMENTUM_UPDATES = {

@@ -407,13 +407,13 @@ class TorchMLPClassifier(BaseMLPClassifier):
         if not ctx.into_velocity:
             ctx.v += ctx.grad
         apply_step(self.momentum_type, ctx.w, ctx.v, ctx.grad, self.momentum)
-        return loss
+        # Detached: an epoch's losses must not hold on to their graphs.
+        return loss.detach()
 
     def _sum_losses(self, ctx, losses):
-        with ctx.torch.no_grad():
-            if len(losses) == 1:
-                return losses[0].item()
-            return ctx.torch.stack(losses).sum().item()  # one read per epoch
+        if len(losses) == 1:
+            return losses[0].item()
+        return ctx.torch.stack(losses).sum().item()  # one read per epoch
 
     def _save_weights(self, ctx, out):
         if out is None:
