@@ -120,6 +120,8 @@ class _TorchContext:
         # so the estimator's state is always current and nothing is copied.
         self.w = _to_tensor(torch, est._params, device)
         self.v = _to_tensor(torch, est._velocity, device)
+        shared = self.w.data_ptr() == est._params.ctypes.data
+        self.w_numpy = est._params if shared else None
         self.grad = torch.zeros_like(self.w)
         self.into_velocity = not needs_scaled_gradient(est.momentum_type)
         self.scale = gradient_scale(est.momentum_type, est.lr, est.momentum)
@@ -164,6 +166,10 @@ class _TorchContext:
         )
         self.X, self.Y, self.sw = self.X_orig, self.Y_orig, self.sw_orig
         self.n = X.shape[0]
+        # Autograd on for the whole fit (fit may be called under no_grad);
+        # _finish puts the caller's mode back.
+        self.grad_mode = torch.is_grad_enabled()
+        torch.set_grad_enabled(True)
         # Dense rows are gathered batch by batch in epoch order: no shuffled
         # copy of X, so a fit's memory stays X plus a few batches.
         self.order = None
@@ -392,18 +398,17 @@ class TorchMLPClassifier(BaseMLPClassifier):
         ctx.v *= self.momentum
         if not ctx.into_velocity:
             ctx.grad.zero_()
-        with torch.enable_grad():
-            z = self._forward(torch, X, ctx.coefs, ctx.intercepts, ctx.first)
-            # The batch's loss times weight_sum, as the base adds them up.
-            loss = _summed_loss(torch, self.loss, z, Y, sw, self.out_activation_)
-            if self.alpha:
-                coefs = ctx.coefs
-                if ctx.first is not None:
-                    coefs = [ctx.first[:-1], *coefs[1:]]
-                penalty = sum((W * W).sum() for W in coefs)
-                loss = loss + (0.5 * self.alpha * weight_sum) * penalty
-            # Adds s * gradient into the velocity (or the zeroed buffer).
-            ctx.backward(loss, ctx.seed(weight_sum))
+        z = self._forward(torch, X, ctx.coefs, ctx.intercepts, ctx.first)
+        # The batch's loss times weight_sum, as the base adds them up.
+        loss = _summed_loss(torch, self.loss, z, Y, sw, self.out_activation_)
+        if self.alpha:
+            coefs = ctx.coefs
+            if ctx.first is not None:
+                coefs = [ctx.first[:-1], *coefs[1:]]
+            penalty = sum((W * W).sum() for W in coefs)
+            loss = loss + (0.5 * self.alpha * weight_sum) * penalty
+        # Adds s * gradient into the velocity (or the zeroed buffer).
+        ctx.backward(loss, ctx.seed(weight_sum))
         if not ctx.into_velocity:
             ctx.v += ctx.grad
         apply_step(self.momentum_type, ctx.w, ctx.v, ctx.grad, self.momentum)
@@ -415,21 +420,30 @@ class TorchMLPClassifier(BaseMLPClassifier):
             return losses[0].item()
         return ctx.torch.stack(losses).sum().item()  # one read per epoch
 
+    # Once per epoch: where the weights share memory with self._params (the
+    # CPU), numpy does these in a fraction of a torch call's overhead.
     def _save_weights(self, ctx, out):
+        w = ctx.w if ctx.w_numpy is None else ctx.w_numpy
         if out is None:
-            return ctx.w.clone()
-        out.copy_(ctx.w)
+            return w.clone() if ctx.w_numpy is None else w.copy()
+        out[...] = w
         return out
 
     def _load_weights(self, ctx, weights):
-        ctx.w.copy_(weights)
+        if ctx.w_numpy is None:
+            ctx.w.copy_(weights)
+        else:
+            ctx.w_numpy[...] = weights
 
     def _weights_finite(self, ctx):
+        if ctx.w_numpy is not None:
+            return math.isfinite(np.add.reduce(ctx.w_numpy))
         # One read of the sum: cheaper than torch.isfinite's four kernels.
         return math.isfinite(ctx.w.sum().item())
 
     def _finish(self, ctx):
-        if ctx.w.data_ptr() != self._params.ctypes.data:
+        ctx.torch.set_grad_enabled(ctx.grad_mode)
+        if ctx.w_numpy is None:
             self._params[...] = ctx.w.cpu().numpy()
             self._velocity[...] = ctx.v.cpu().numpy()
 

@@ -122,3 +122,23 @@ def test_cuda_device_model_predicts_on_cpu_where_cuda_is_missing(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     with pytest.warns(UserWarning, match="predicting on the CPU"):
         assert_allclose(moved.predict_proba(X), expected)
+
+
+@pytest.mark.parametrize("grad_mode", [True, False])
+def test_fit_leaves_the_callers_grad_mode_and_ignores_it(grad_mode):
+    torch = pytest.importorskip("torch")
+    X = np.random.RandomState(0).normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    params = dict(hidden=4, max_iter=5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = TorchMLPClassifier(**params).fit(X, y)
+        with torch.set_grad_enabled(grad_mode):
+            est = TorchMLPClassifier(**params).fit(X, y)
+            assert torch.is_grad_enabled() is grad_mode
+            # A failed fit puts the mode back too.
+            with pytest.raises(ValueError, match="diverged"):
+                TorchMLPClassifier(lr=1e300, max_iter=5).fit(X * 1e300, y)
+            assert torch.is_grad_enabled() is grad_mode
+    assert_allclose(est.coefs_[0], reference.coefs_[0], rtol=0, atol=0)
+    assert_allclose(est.loss_curve_, reference.loss_curve_, rtol=0, atol=0)
