@@ -71,6 +71,12 @@ _PREDICT_TASKS_PER_THREAD = 4
 # Training products up to this many multiply-adds run on one thread.
 _SINGLE_THREAD_MACS = 1 << 22
 
+
+def _all_finite(X):
+    """Whether dense or sparse ``X`` holds no NaN or infinity (one pass)."""
+    return bool(np.isfinite(X.data if sp.issparse(X) else X).all())
+
+
 PARAMETERS_DOC = """\
 hidden : int or tuple of int, default=3
         Width of each hidden layer: ``3`` is the lab's single layer of three
@@ -822,7 +828,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         def forward(task):
             for start in task:
                 chunk = X[start : start + rows]
-                if check:
+                if check and not _all_finite(chunk):
+                    # Names the culprit (NaN or infinity) as validate_data would.
                     assert_all_finite(
                         chunk, input_name="X", estimator_name=type(self).__name__
                     )
