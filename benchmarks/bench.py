@@ -33,11 +33,11 @@ Usage
     python benchmarks/bench.py --quick          # a smoke run in seconds
     python benchmarks/bench.py --write-docs docs/benchmark_results.rst
 
-Times are medians of repeats interleaved across the implementations, so that
-load from other processes hits all of them alike; ratios compare numbers
-measured in the same run. Thread settings are left at the defaults of each
-library (each decides for itself); the GEMM floor is the faster of the default
-BLAS threads and one thread.
+Times are medians of repeats interleaved across the implementations and the
+GEMM floor's own timers, so that load from other processes hits all of them
+alike; ratios compare numbers measured in the same run. Thread settings are
+left at the defaults of each library (each decides for itself); the GEMM
+floor is the faster of the default BLAS threads and one thread.
 """
 
 import argparse
@@ -92,8 +92,9 @@ FULL = dict(
     b_skorch_epochs=1,
     b_repeats=3,
     c_epochs=300,
-    c_repeats=3,
+    c_repeats=5,
     d_rows=1_000_000,
+    d_repeats=7,
     e_rows=1_000_000,
 )
 QUICK = dict(
@@ -107,6 +108,7 @@ QUICK = dict(
     c_epochs=10,
     c_repeats=1,
     d_rows=20_000,
+    d_repeats=1,
     e_rows=20_000,
 )
 
@@ -294,22 +296,28 @@ def products(units, batch, dtype, rng):
     return ops
 
 
-def gemm_floor(steps, repeats):
-    """Median seconds of the products in ``steps``: the faster thread setting."""
+def floor_candidates(steps, label=""):
+    """Timers of the products in ``steps`` alone, BLAS on its default threads
+    and on one; their keys mark them for :func:`split_floor`."""
 
-    def run():
-        start = time.perf_counter()
-        for ops in steps:
-            for A, B, out in ops:
-                np.matmul(A, B, out=out)
-        return time.perf_counter() - start
+    def timer(limit):
+        def run():
+            with threadpool_limits(limit, user_api="blas") if limit else nullcontext():
+                start = time.perf_counter()
+                for ops in steps:
+                    for A, B, out in ops:
+                        np.matmul(A, B, out=out)
+                return time.perf_counter() - start
 
-    best = np.inf
-    for limit in (None, 1):
-        with threadpool_limits(limit, user_api="blas") if limit else nullcontext():
-            run()
-            best = min(best, statistics.median(run() for _ in range(repeats)))
-    return best
+        return run
+
+    return {(FLOOR, label, limit): timer(limit) for limit in (None, 1)}
+
+
+def split_floor(times):
+    """Take the floor timers out of ``times``; the floor is the fastest."""
+    keys = [k for k in times if isinstance(k, tuple) and k[0] == FLOOR]
+    return min(times.pop(k) for k in keys)
 
 
 def epoch_steps(units, n_rows, batch, dtype):
@@ -356,12 +364,10 @@ def case_a(cfg, rows):
             / sk_epochs,
             None,
         )
-    times = interleaved(
-        {k: (lambda f=f: f()[0]) for k, f in cands.items()}, cfg["repeats"]
-    )
-    floor = gemm_floor(
-        epoch_steps([2, 3, 1], n, n, np.float64) * epochs, cfg["repeats"]
-    )
+    timers = {k: (lambda f=f: f()[0]) for k, f in cands.items()}
+    timers.update(floor_candidates(epoch_steps([2, 3, 1], n, n, np.float64) * epochs))
+    times = interleaved(timers, cfg["repeats"])
+    floor = split_floor(times)
     case = f"(a) lab {n}x2, hidden 3, full batch, {epochs} epochs"
     for name, t in times.items():
         rows.append(dict(case=case, impl=name, seconds=t * per_epoch, kind="epoch"))
@@ -400,10 +406,9 @@ def case_b(cfg, rows):
             lambda: skorch_net(20, (64, 64), "relu", LR_B, batch, sk_epochs, True),
             epochs=sk_epochs,
         )
+    cands.update(floor_candidates(epoch_steps([20, 64, 64, 1], n, batch, np.float32)))
     times = interleaved(cands, cfg["b_repeats"])
-    floor = gemm_floor(
-        epoch_steps([20, 64, 64, 1], n, batch, np.float32), cfg["b_repeats"]
-    )
+    floor = split_floor(times)
     case = f"(b) {n:,}x20 float32, (64, 64) relu, batch {batch}, {epochs} epochs"
     for name, t in times.items():
         rows.append(dict(case=case, impl=name, seconds=t, kind="epoch"))
@@ -458,7 +463,7 @@ def case_c(cfg, rows):
 def case_d(cfg, rows, models):
     n = cfg["d_rows"]
     X, _ = synthetic(n, seed=1)
-    repeats = max(cfg["b_repeats"], 1)
+    repeats = cfg["d_repeats"]
 
     def predict(est):
         start = time.perf_counter()
@@ -470,12 +475,10 @@ def case_d(cfg, rows, models):
         for k in (NUMPY, TORCH, SKLEARN)
         if k in models
     }
-    times = interleaved(cands, repeats)
     units = [20, 64, 64, 1]
     rng = np.random.default_rng(0)
     shapes = zip(units[:-1], units[1:], strict=True)
     Ws = [rng.standard_normal(s).astype(np.float32) for s in shapes]
-    floors = []
     for chunk in (n, 65536):
         chunk = min(chunk, n)
         outs = [np.empty((chunk, W.shape[1]), np.float32) for W in Ws]
@@ -488,12 +491,13 @@ def case_d(cfg, rows, models):
                 ops.append((a, W, out[:m]))
                 a = out[:m]
             steps.append(ops)
-        floors.append(gemm_floor(steps, repeats))
-        del outs, steps
+        cands.update(floor_candidates(steps, f"{chunk} rows"))
+    times = interleaved(cands, repeats)
+    floor = split_floor(times)
     case = f"(d) predict_proba, {n:,}x20 float32, models of (b)"
     for name, t in times.items():
         rows.append(dict(case=case, impl=name, seconds=t, kind="predict", n=n))
-    rows.append(dict(case=case, impl=FLOOR, seconds=min(floors), kind="predict", n=n))
+    rows.append(dict(case=case, impl=FLOOR, seconds=floor, kind="predict", n=n))
     return [
         "(d) GEMM floor: the three forward products, whole or in 65,536-row chunks."
     ]
