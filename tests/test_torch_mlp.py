@@ -142,3 +142,61 @@ def test_fit_leaves_the_callers_grad_mode_and_ignores_it(grad_mode):
             assert torch.is_grad_enabled() is grad_mode
     assert_allclose(est.coefs_[0], reference.coefs_[0], rtol=0, atol=0)
     assert_allclose(est.loss_curve_, reference.loss_curve_, rtol=0, atol=0)
+
+
+def _small_fit(**params):
+    X = np.random.RandomState(1).normal(size=(60, 3))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    base = dict(hidden=5, max_iter=15, random_state=0, batch_size=16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return TorchMLPClassifier(**{**base, **params}).fit(X, y)
+
+
+@pytest.mark.parametrize("momentum_type", ["dampened", "nesterov"])
+def test_state_copied_to_the_device_trains_like_shared_memory(
+    monkeypatch, momentum_type
+):
+    # On the CPU the tensors share the numpy state; on a GPU they are copies
+    # written back at the end. Force the copies here and compare.
+    torch = pytest.importorskip("torch")
+    from sklearn_mlplab import _torch_mlp
+
+    shared = _small_fit(momentum_type=momentum_type, alpha=0.01)
+    monkeypatch.setattr(
+        _torch_mlp,
+        "_to_tensor",
+        lambda torch, a, device: torch.tensor(np.array(a), device=device),
+    )
+    copied = _small_fit(momentum_type=momentum_type, alpha=0.01)
+    assert_allclose(copied._params, shared._params, rtol=0, atol=0)
+    assert_allclose(copied._velocity, shared._velocity, rtol=0, atol=0)
+    assert_allclose(copied.loss_curve_, shared.loss_curve_, rtol=0, atol=0)
+    assert torch.is_grad_enabled()
+
+
+def test_public_backward_gives_the_same_fit_as_the_engine_call(monkeypatch):
+    torch = pytest.importorskip("torch")
+    from sklearn_mlplab import _torch_mlp
+
+    direct = _small_fit()
+    monkeypatch.setattr(
+        _torch_mlp,
+        "_BACKWARD",
+        {"engine": lambda loss, seed: torch.autograd.backward(loss, seed)},
+    )
+    public = _small_fit()
+    assert_allclose(public._params, direct._params, rtol=0, atol=0)
+    assert_allclose(public.loss_curve_, direct.loss_curve_, rtol=0, atol=0)
+
+
+def test_engine_probe_falls_back_to_the_public_backward():
+    torch = pytest.importorskip("torch")
+    from types import SimpleNamespace
+
+    from sklearn_mlplab._torch_mlp import _engine_backward
+
+    assert _engine_backward(torch).__name__ == "direct"
+    # A torch whose engine entry point is gone (or changed): the public one.
+    stub = SimpleNamespace(autograd=SimpleNamespace(Variable=object()))
+    assert _engine_backward(stub).__name__ == "public"
