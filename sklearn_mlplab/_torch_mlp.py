@@ -157,7 +157,7 @@ class _TorchContext:
             self.X_orig = torch.ones(
                 (X.shape[0], X.shape[1] + 1), dtype=self.w.dtype, device=device
             )
-            self.X_orig[:, :-1] = torch.from_numpy(X)
+            self.X_orig[:, :-1] = _to_tensor(torch, X, device)
         else:
             self.X_orig = _to_tensor(torch, X, device)
         self.Y_orig = _to_tensor(torch, Y, device)

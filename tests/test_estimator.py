@@ -302,3 +302,16 @@ def test_divergence_with_early_stopping_names_the_cure(Estimator, moons):
         )
         with pytest.raises(ValueError, match="Training diverged.*Lower lr"):
             _quiet_fit(est, X * 1e3, y)
+
+
+def test_read_only_input_trains_and_predicts_without_warnings(Estimator):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X.flags.writeable = False
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = Estimator(max_iter=3, random_state=0).fit(X, y)
+        est.predict_proba(X)
+        est.partial_fit(X, y)
