@@ -24,7 +24,10 @@ compute, through these methods:
     Whether every weight is finite.
 ``_finish(ctx)``
     Write the weights and velocity back into ``self._params`` and
-    ``self._velocity``.
+    ``self._velocity`` (also called mid-training, to evaluate the model).
+``_close(ctx)`` (optional)
+    Called once when training ends, however it ends: undo what ``_setup``
+    changed outside the context (torch: the caller's grad mode).
 ``_forward_logits(X)``
     The output layer's pre-activations for validated input ``X``.
 
@@ -42,6 +45,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
@@ -70,6 +74,23 @@ _PREDICT_TASKS_PER_THREAD = 4
 
 # Training products up to this many multiply-adds run on one thread.
 _SINGLE_THREAD_MACS = 1 << 22
+
+
+# How the flat parameter vector is laid out: see BaseMLPClassifier._unpack.
+_LAYOUT = "layer blocks [W; b]"
+
+
+def _blocks_from_coefs_then_biases(flat, units):
+    """Reorder [W_1, W_2, ..., b_1, b_2, ...] into [W_1, b_1, W_2, b_2, ...]."""
+    pairs = list(zip(units[:-1], units[1:], strict=True))
+    coef_at, bias_at = 0, sum(a * b for a, b in pairs)
+    parts = []
+    for fan_in, fan_out in pairs:
+        parts.append(flat[coef_at : coef_at + fan_in * fan_out])
+        parts.append(flat[bias_at : bias_at + fan_out])
+        coef_at += fan_in * fan_out
+        bias_at += fan_out
+    return np.concatenate(parts)
 
 
 def _all_finite(X):
@@ -511,6 +532,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         for view, coef in zip(self._unpack(self._params)[0], coefs, strict=True):
             view[...] = coef
         self._velocity = np.zeros_like(self._params)
+        self._layout = _LAYOUT
 
     def _unpack(self, flat):
         """Split a flat parameter vector into views: (coefs, intercepts).
@@ -531,6 +553,16 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             blocks.append(flat[start : start + size].reshape(fan_in + 1, fan_out))
             start += size
         return blocks
+
+    def __setstate__(self, state):
+        if "_params" in state and state.get("_layout") != _LAYOUT:
+            # Pickled by sklearn-mlplab 0.1.0, whose flat vector held every
+            # weight matrix first and then every bias: put it in layer blocks.
+            units = state["_layer_units"]
+            for key in ("_params", "_velocity"):
+                state[key] = _blocks_from_coefs_then_biases(state[key], units)
+            state["_layout"] = _LAYOUT
+        super().__setstate__(state)
 
     @property
     def coefs_(self):
@@ -585,6 +617,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         widest = max(a * b for a, b in zip(units[:-1], units[1:], strict=True))
         return self._resolve_batch_size(n_samples) * widest <= _SINGLE_THREAD_MACS
 
+    def _close(self, ctx):
+        """Undo what ``_setup`` changed outside ``ctx``; nothing here."""
+
     def _sum_losses(self, ctx, losses):
         """The sum of the epoch's batch losses times their weights."""
         return float(sum(losses))
@@ -627,82 +662,89 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         stopping = not incremental
         epochs = 1 if incremental else self.max_iter
         ctx = self._setup(X, Y, sample_weight, batch_size)
-        last_good = self._save_weights(ctx, None)
-        prev_good = None  # the weights one finished epoch before last_good
-        best = None
-        converged = interrupted = False
         try:
-            for _ in range(epochs):
-                if self.shuffle and n_batches > 1:
-                    perm = self._rng.permutation(n)
-                    self._permute(ctx, perm)
-                    if sample_weight is not None:
-                        batch_weights = np.add.reduceat(
-                            sample_weight[perm], starts
-                        ).tolist()
-                losses = [
-                    self._step(ctx, start, stop, weight)
-                    for (start, stop), weight in zip(bounds, batch_weights, strict=True)
-                    if weight > 0
-                ]
-                loss = self._sum_losses(ctx, losses) / total_weight
-                if not (math.isfinite(loss) and self._weights_finite(ctx)):
-                    self._roll_back(ctx, X, last_good, prev_good)
-                    raise self._diverged()
-                prev_good, last_good = last_good, self._save_weights(ctx, prev_good)
-                self.n_iter_ += 1
-                self.t_ += n
-                self.loss_curve_.append(loss)
-                if self.verbose:
-                    print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-                try:
-                    improved = self._update_no_improvement(ctx, val, stopping)
-                except NonFiniteOutputError:
-                    # The epoch's last steps diverged after its loss was taken.
-                    best = None
-                    self._roll_back(ctx, X, prev_good, None, drop=1)
-                    raise self._diverged() from None
-                if improved and val is not None:
-                    best = self._save_weights(ctx, best)
-                if stopping and self._no_improvement_count > self.n_iter_no_change:
-                    converged = True
+            last_good = self._save_weights(ctx, None)
+            prev_good = None  # the weights one finished epoch before last_good
+            best = None
+            converged = interrupted = False
+            try:
+                for _ in range(epochs):
+                    if self.shuffle and n_batches > 1:
+                        perm = self._rng.permutation(n)
+                        self._permute(ctx, perm)
+                        if sample_weight is not None:
+                            batch_weights = np.add.reduceat(
+                                sample_weight[perm], starts
+                            ).tolist()
+                    losses = [
+                        self._step(ctx, start, stop, weight)
+                        for (start, stop), weight in zip(
+                            bounds, batch_weights, strict=True
+                        )
+                        if weight > 0
+                    ]
+                    loss = self._sum_losses(ctx, losses) / total_weight
+                    if not (math.isfinite(loss) and self._weights_finite(ctx)):
+                        self._roll_back(ctx, X, last_good, prev_good)
+                        raise self._diverged()
+                    prev_good, last_good = last_good, self._save_weights(ctx, prev_good)
+                    self.n_iter_ += 1
+                    self.t_ += n
+                    self.loss_curve_.append(loss)
                     if self.verbose:
-                        what = (
-                            "Validation score" if val is not None else "Training loss"
-                        )
-                        print(
-                            f"{what} did not improve more than tol={self.tol} for "
-                            f"{self.n_iter_no_change} consecutive epochs. Stopping."
-                        )
-                    break
-            if best is None and not self._outputs_finite(ctx, X):
-                # Finite weights, yet too large to give finite outputs: the
-                # last epoch diverged after its last loss was measured.
-                self._roll_back(ctx, X, prev_good, None, drop=1)
-                raise self._diverged()
-            if stopping and not converged:
+                        print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+                    try:
+                        improved = self._update_no_improvement(ctx, val, stopping)
+                    except NonFiniteOutputError:
+                        # The epoch's last steps diverged after its loss was taken.
+                        best = None
+                        self._roll_back(ctx, X, prev_good, None, drop=1)
+                        raise self._diverged() from None
+                    if improved and val is not None:
+                        best = self._save_weights(ctx, best)
+                    if stopping and self._no_improvement_count > self.n_iter_no_change:
+                        converged = True
+                        if self.verbose:
+                            what = (
+                                "Validation score"
+                                if val is not None
+                                else "Training loss"
+                            )
+                            print(
+                                f"{what} did not improve more than tol={self.tol} for "
+                                f"{self.n_iter_no_change} consecutive epochs. Stopping."
+                            )
+                        break
+                if best is None and not self._outputs_finite(ctx, X):
+                    # Finite weights, yet too large to give finite outputs: the
+                    # last epoch diverged after its last loss was measured.
+                    self._roll_back(ctx, X, prev_good, None, drop=1)
+                    raise self._diverged()
+                if stopping and not converged:
+                    warnings.warn(
+                        f"Maximum iterations ({self.max_iter}) reached and the "
+                        "optimization hasn't converged yet.",
+                        ConvergenceWarning,
+                        stacklevel=6,
+                    )
+            except KeyboardInterrupt:
+                if not continuing and self.n_iter_ == 0:
+                    # Nothing was trained: _fit puts back the previous model.
+                    raise
+                interrupted = True
+                self._load_weights(ctx, last_good)
                 warnings.warn(
-                    f"Maximum iterations ({self.max_iter}) reached and the "
-                    "optimization hasn't converged yet.",
-                    ConvergenceWarning,
+                    "Training interrupted by the user; keeping the weights of the "
+                    "last finished epoch.",
+                    UserWarning,
                     stacklevel=6,
                 )
-        except KeyboardInterrupt:
-            if not continuing and self.n_iter_ == 0:
-                # Nothing was trained: _fit puts back the previous model.
-                raise
-            interrupted = True
-            self._load_weights(ctx, last_good)
-            warnings.warn(
-                "Training interrupted by the user; keeping the weights of the "
-                "last finished epoch.",
-                UserWarning,
-                stacklevel=6,
-            )
+            finally:
+                if best is not None:
+                    self._load_weights(ctx, best)
+                self._finish(ctx)
         finally:
-            if best is not None:
-                self._load_weights(ctx, best)
-            self._finish(ctx)
+            self._close(ctx)
         if interrupted:
             # The half-finished epoch's momentum went with its weights.
             self._velocity = np.zeros_like(self._params)
@@ -817,7 +859,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return 1, None, contextlib.nullcontext()
 
     def _logits_validated(self, X, check=True):
-        """The logits of validated ``X``; ``check``: raise if X has NaN or inf."""
+        """The logits of validated ``X``; ``check``: raise if X has NaN or inf
+        (unless scikit-learn's ``assume_finite`` is set)."""
+        check = check and not get_config()["assume_finite"]
         n = X.shape[0]
         rows = max(
             1, min(_PREDICT_CHUNK, _PREDICT_CHUNK_VALUES // max(self._layer_units[1:]))

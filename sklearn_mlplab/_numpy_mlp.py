@@ -202,7 +202,9 @@ class NumpyMLPClassifier(BaseMLPClassifier):
             delta *= scale / weight_sum
         else:
             loss = per_sample @ sw / weight_sum
-            delta *= (sw * (scale / weight_sum))[:, None]
+            # sw / weight_sum first: a tiny weight_sum would overflow scale /
+            # weight_sum in float32.
+            delta *= (sw / weight_sum * scale)[:, None]
         if self.alpha:
             loss += 0.5 * self.alpha * sum(np.vdot(W, W) for W in ws.coefs)
 

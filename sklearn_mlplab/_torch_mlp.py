@@ -91,7 +91,8 @@ def _engine_backward(torch):
             run((loss,), (seed,), False, False, (), True, True)
 
         x = torch.ones(2, dtype=torch.float64, requires_grad=True)
-        direct((x * 3.0).sum(), torch.tensor(2.0, dtype=torch.float64))
+        with torch.enable_grad():  # the caller may be under no_grad
+            direct((x * 3.0).sum(), torch.tensor(2.0, dtype=torch.float64))
         works = x.grad is not None and x.grad.tolist() == [6.0, 6.0]
     except Exception:  # noqa: BLE001 - any failure means: use the public path
         works = False
@@ -166,13 +167,14 @@ class _TorchContext:
         )
         self.X, self.Y, self.sw = self.X_orig, self.Y_orig, self.sw_orig
         self.n = X.shape[0]
-        # Autograd on for the whole fit (fit may be called under no_grad);
-        # _finish puts the caller's mode back.
-        self.grad_mode = torch.is_grad_enabled()
-        torch.set_grad_enabled(True)
         # Dense rows are gathered batch by batch in epoch order: no shuffled
         # copy of X, so a fit's memory stays X plus a few batches.
         self.order = None
+        # Autograd on for the whole fit (fit may be called under no_grad);
+        # _close puts the caller's mode back. Last, so that nothing here can
+        # fail after it.
+        self.grad_mode = torch.is_grad_enabled()
+        torch.set_grad_enabled(True)
 
     def seed(self, weight_sum):
         """s / weight_sum: backward() from a batch's summed loss with this
@@ -441,8 +443,10 @@ class TorchMLPClassifier(BaseMLPClassifier):
         # One read of the sum: cheaper than torch.isfinite's four kernels.
         return math.isfinite(ctx.w.sum().item())
 
-    def _finish(self, ctx):
+    def _close(self, ctx):
         ctx.torch.set_grad_enabled(ctx.grad_mode)
+
+    def _finish(self, ctx):
         if ctx.w_numpy is None:
             self._params[...] = ctx.w.cpu().numpy()
             self._velocity[...] = ctx.v.cpu().numpy()

@@ -543,3 +543,26 @@ def test_partial_fit_hidden_change_is_refused(Est):
         "does not match the fitted",
         PARTIAL,
     )
+
+
+def test_assume_finite_skips_the_input_check_at_predict_time(Estimator, monkeypatch):
+    import sklearn
+
+    from sklearn_mlplab import _base
+
+    X = np.random.RandomState(0).normal(size=(30, 2))
+    y = (X[:, 0] > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est = Estimator(max_iter=2, random_state=0).fit(X, y)
+    checked = []
+    check = _base._all_finite
+    monkeypatch.setattr(_base, "_all_finite", lambda X: checked.append(1) or check(X))
+    est.predict_proba(X)
+    assert checked
+    # The user vouched for the input: no pass over it.
+    checked.clear()
+    with sklearn.config_context(assume_finite=True):
+        proba = est.predict_proba(X)
+    assert not checked
+    assert_allclose(proba, est.predict_proba(X))

@@ -315,3 +315,44 @@ def test_read_only_input_trains_and_predicts_without_warnings(Estimator):
         est = Estimator(max_iter=3, random_state=0).fit(X, y)
         est.predict_proba(X)
         est.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-10), (np.float32, 1e-4)])
+@pytest.mark.parametrize("factor", [1e-30, 1e4])
+def test_scaling_every_sample_weight_leaves_the_model_unchanged(
+    Estimator, dtype, rtol, factor
+):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(70, 3)).astype(dtype)
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    sw = rng.uniform(0.5, 2.0, size=70).astype(dtype)
+    params = dict(hidden=4, max_iter=10, batch_size=16, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        base = Estimator(**params).fit(X, y, sample_weight=sw)
+        scaled = Estimator(**params).fit(X, y, sample_weight=sw * dtype(factor))
+    assert_allclose(scaled._params, base._params, rtol=rtol, atol=rtol * 1e-2)
+    assert_allclose(scaled.loss_curve_, base.loss_curve_, rtol=rtol)
+
+
+def test_pickles_of_the_first_release_load_with_their_weights(Estimator):
+    # sklearn-mlplab 0.1.0 laid the flat vector out as every weight matrix,
+    # then every bias; such a pickle must still predict what it predicted.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 4))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = Estimator(hidden=(5, 3), max_iter=5, random_state=0).fit(X, y)
+    state = dict(est.__getstate__())  # a copy: it may be the live __dict__
+    for key in ("_params", "_velocity"):
+        coefs, intercepts = est._unpack(state[key])
+        state[key] = np.concatenate([a.ravel() for a in coefs + intercepts])
+    del state["_layout"]
+    old = Estimator.__new__(Estimator)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert_array_equal(old.predict_proba(X), est.predict_proba(X))
+    assert_array_equal(old._velocity, est._velocity)
+    pairs = zip(old.coefs_ + old.intercepts_, est.coefs_ + est.intercepts_, strict=True)
+    for a, b in pairs:
+        assert_array_equal(a, b)

@@ -124,22 +124,30 @@ def test_cuda_device_model_predicts_on_cpu_where_cuda_is_missing(monkeypatch):
         assert_allclose(moved.predict_proba(X), expected)
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
 @pytest.mark.parametrize("grad_mode", [True, False])
-def test_fit_leaves_the_callers_grad_mode_and_ignores_it(grad_mode):
+def test_fit_leaves_the_callers_grad_mode_and_ignores_it(
+    grad_mode, early_stopping, monkeypatch
+):
     torch = pytest.importorskip("torch")
+    from sklearn_mlplab import _torch_mlp
+
+    # The first fit of a process probes the engine: under no_grad too.
+    monkeypatch.setattr(_torch_mlp, "_BACKWARD", {})
     X = np.random.RandomState(0).normal(size=(40, 3))
     y = (X[:, 0] > 0).astype(int)
-    params = dict(hidden=4, max_iter=5, random_state=0)
+    params = dict(hidden=4, max_iter=5, random_state=0, early_stopping=early_stopping)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        reference = TorchMLPClassifier(**params).fit(X, y)
         with torch.set_grad_enabled(grad_mode):
             est = TorchMLPClassifier(**params).fit(X, y)
             assert torch.is_grad_enabled() is grad_mode
+            assert _torch_mlp._BACKWARD["engine"].__name__ == "direct"
             # A failed fit puts the mode back too.
             with pytest.raises(ValueError, match="diverged"):
                 TorchMLPClassifier(lr=1e300, max_iter=5).fit(X * 1e300, y)
             assert torch.is_grad_enabled() is grad_mode
+        reference = TorchMLPClassifier(**params).fit(X, y)
     assert_allclose(est.coefs_[0], reference.coefs_[0], rtol=0, atol=0)
     assert_allclose(est.loss_curve_, reference.loss_curve_, rtol=0, atol=0)
 
