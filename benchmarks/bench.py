@@ -84,7 +84,7 @@ def import_optional():
 
 
 FULL = dict(
-    repeats=5,
+    repeats=7,
     a_epochs=2000,
     a_skorch_epochs=200,
     b_rows=100_000,

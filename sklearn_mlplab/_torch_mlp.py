@@ -28,14 +28,14 @@ def _import_torch():
     return torch
 
 
+_ACTIVATIONS = {"logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
+
+
 def _activation(torch, name, inplace=False):
-    if inplace:  # inference only: autograd needs the inputs kept
-        return {
-            "logistic": torch.Tensor.sigmoid_,
-            "tanh": torch.Tensor.tanh_,
-            "relu": torch.Tensor.relu_,
-        }[name]
-    return {"logistic": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[name]
+    """torch's function for ``name``; in place for inference only (autograd
+    needs the inputs kept)."""
+    op = _ACTIVATIONS[name]
+    return getattr(torch.Tensor, op + "_") if inplace else getattr(torch, op)
 
 
 def _per_sample_loss(torch, name, z, Y, out_activation):
