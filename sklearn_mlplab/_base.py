@@ -16,8 +16,9 @@ compute, through these methods:
     ``weight_sum``; return the batch loss times ``weight_sum`` (a float or a
     0-d tensor).
 ``_sum_losses(ctx, losses)`` (optional)
-    The sum of the epoch's values returned by ``_step``, as a float: a
-    backend on a device reads it back once per epoch.
+    Consume ``losses``, the iterator that runs the epoch's steps and yields
+    what ``_step`` returns, and give their sum as a float: a backend on a
+    device adds them up there and reads the total back once per epoch.
 ``_save_weights(ctx, out)`` / ``_load_weights(ctx, weights)``
     Copy the current weights out of, or back into, the backend.
 ``_weights_finite(ctx)``
@@ -494,10 +495,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"y contains labels {unseen.tolist()} that are not in classes_ "
                 f"{self.classes_.tolist()}."
             )
-        index = np.searchsorted(self.classes_, y)
         n_classes = len(self.classes_)
-        if n_classes == 2:
-            return (index == 1).astype(dtype)[:, None]
+        if n_classes == 2:  # every label is one of the two (checked above)
+            return (y == self.classes_[1]).astype(dtype)[:, None]
+        index = np.searchsorted(self.classes_, y)
         Y = np.zeros((len(y), n_classes), dtype=dtype)
         Y[np.arange(len(y)), index] = 1
         return Y
@@ -621,7 +622,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         """Undo what ``_setup`` changed outside ``ctx``; nothing here."""
 
     def _sum_losses(self, ctx, losses):
-        """The sum of the epoch's batch losses times their weights."""
+        """Run the epoch's steps, an iterator of what ``_step`` returns, and
+        sum the batch losses times their weights."""
         return float(sum(losses))
 
     def _single_thread(self):
@@ -676,13 +678,14 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                             batch_weights = np.add.reduceat(
                                 sample_weight[perm], starts
                             ).tolist()
-                    losses = [
+                    # The steps run as _sum_losses consumes them.
+                    losses = (
                         self._step(ctx, start, stop, weight)
                         for (start, stop), weight in zip(
                             bounds, batch_weights, strict=True
                         )
                         if weight > 0
-                    ]
+                    )
                     loss = self._sum_losses(ctx, losses) / total_weight
                     if not (math.isfinite(loss) and self._weights_finite(ctx)):
                         self._roll_back(ctx, X, last_good, prev_good)

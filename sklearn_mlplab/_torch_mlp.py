@@ -192,9 +192,13 @@ class _TorchContext:
         if stop - start == self.n and not self.sparse:
             return self.X, self.Y, self.sw  # one full batch, in order
         if self.order is not None:
-            X = self.X_orig.index_select(0, self.order[start:stop])
-        else:
-            X = self.X[start:stop]
+            # Gathered batch by batch: no shuffled copy of the data.
+            rows = self.order[start:stop]
+            X = self.X_orig.index_select(0, rows)
+            Y = self.Y_orig.index_select(0, rows)
+            sw = None if self.sw_orig is None else self.sw_orig.index_select(0, rows)
+            return X, Y, sw
+        X = self.X[start:stop]
         if self.sparse:
             X = self.torch.from_numpy(X.toarray()).to(self.device)
         sw = None if self.sw is None else self.sw[start:stop]
@@ -370,10 +374,10 @@ class TorchMLPClassifier(BaseMLPClassifier):
     def _permute(self, ctx, perm):
         torch = ctx.torch
         index = torch.from_numpy(perm).to(ctx.device)
-        if ctx.sparse:
-            ctx.X = ctx.X_orig[perm]
-        else:
+        if not ctx.sparse:
             ctx.order = index
+            return
+        ctx.X = ctx.X_orig[perm]
         ctx.Y = ctx.Y_orig.index_select(0, index)
         if ctx.sw_orig is not None:
             ctx.sw = ctx.sw_orig.index_select(0, index)
@@ -418,9 +422,17 @@ class TorchMLPClassifier(BaseMLPClassifier):
         return loss.detach()
 
     def _sum_losses(self, ctx, losses):
-        if len(losses) == 1:
-            return losses[0].item()
-        return ctx.torch.stack(losses).sum().item()  # one read per epoch
+        # Added up on the device as the steps run: one read per epoch, and
+        # no list of an epoch's loss tensors.
+        total = next(losses, None)
+        if total is None:
+            return 0.0
+        second = next(losses, None)
+        if second is not None:
+            total = total + second  # a new tensor, then added to in place
+            for loss in losses:
+                total += loss
+        return total.item()
 
     # Once per epoch: where the weights share memory with self._params (the
     # CPU), numpy does these in a fraction of a torch call's overhead.
