@@ -1,36 +1,26 @@
-"""The mlplab command: the lab on bundled and user data, and bad input."""
+"""The mlplab command: options, exit codes, CSV handling and what it writes.
+
+The report's conclusions are tested on constructed results in
+``test_lab_conclusions.py``; here the command runs end to end (quick
+settings) and every bad input is refused before anything is written.
+"""
 
 import importlib.util
-import re
 import subprocess
 import sys
-import warnings
 
 import numpy as np
 import pytest
 
 pd = pytest.importorskip("pandas")
 pytest.importorskip("matplotlib")
+pytest.importorskip("jinja2")
 
 from sklearn.datasets import make_classification  # noqa: E402
-from sklearn.exceptions import ConvergenceWarning  # noqa: E402
-from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from sklearn_mlplab import load_lab  # noqa: E402
-from sklearn_mlplab.cli import (  # noqa: E402
-    FULL,
-    QUICK,
-    GridResult,
-    _compare,
-    _search_conclusions,
-    main,
-    make_model,
-)
+from sklearn_mlplab import cli  # noqa: E402
+from sklearn_mlplab.cli import main  # noqa: E402
 
-# Only the tests that run the torch backend need PyTorch; the command itself
-# runs without it (see test_lab_without_torch_runs_numpy_only).
 requires_torch = pytest.mark.skipif(
     importlib.util.find_spec("torch") is None, reason="needs PyTorch"
 )
@@ -42,7 +32,6 @@ LAB_FIGURES = {
     "decision_boundary.png",
     "momentum.png",
     "grid_numpy.png",
-    "grid_torch.png",
 }
 
 
@@ -57,8 +46,11 @@ def lab_report(tmp_path_factory):
 def test_lab_writes_every_figure_and_both_reports(lab_report):
     status, out = lab_report
     assert status == 0
-    assert {p.name for p in out.glob("*.png")} == LAB_FIGURES
-    assert (out / "report.md").is_file() and (out / "report.html").is_file()
+    # The torch grid is identical to the numpy one, so it is not drawn twice.
+    assert {p.name for p in out.iterdir()} == LAB_FIGURES | {
+        "report.md",
+        "report.html",
+    }
 
 
 @requires_torch
@@ -66,61 +58,80 @@ def test_report_html_is_self_contained(lab_report):
     _, out = lab_report
     page = (out / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == len(LAB_FIGURES)
-    assert not re.search(r'src="(?!data:)', page)
+    assert 'src="data:' in page and 'src="http' not in page
     assert page.startswith("<!DOCTYPE html>")
+    assert "<style>" in page and "border-collapse" in page  # the stylesheet
 
 
 @requires_torch
-def test_report_has_accuracy_table_with_bayes_and_both_backends(lab_report):
+def test_quick_report_is_marked_as_a_smoke_run_everywhere(lab_report):
     _, out = lab_report
     md = (out / "report.md").read_text()
-    train, test = load_lab(), load_lab(split="test")
-    bayes = f"{train.bayes_accuracy:.4f}"
-    on_rows = f"{train.bayes_sample_accuracy:.3f} / {test.bayes_sample_accuracy:.3f}"
-    rows = [line for line in md.splitlines() if "MLPClassifier (2-3-1)" in line]
-    assert [r.split("|")[1].strip().split()[0] for r in rows] == [
-        "NumpyMLPClassifier",
-        "TorchMLPClassifier",
+    headings = [line for line in md.splitlines() if line.startswith("## ")]
+    assert all("(smoke run)" in h for h in headings if h != "## The run")
+    lines = md.splitlines()
+    captions = [b for a, b in zip(lines, lines[2:]) if a.startswith("![")]
+    assert len(captions) == len(LAB_FIGURES)
+    assert all(c.startswith("*Smoke run.") for c in captions)
+    assert "clearly" not in md
+    verdicts = [row.split("|")[4].strip() for row in _claim_rows(md)]
+    assert verdicts == ["**not applicable**"] * 7
+
+
+@requires_torch
+def test_report_opens_with_the_claims_table(lab_report):
+    _, out = lab_report
+    md = (out / "report.md").read_text()
+    claims = md.split("## The lab and this run")[1].split("## In short")[0]
+    rows = [
+        line for line in claims.splitlines() if line.startswith("| ") and "§" in line
     ]
-    assert all(bayes in r and on_rows in r for r in rows)
-    for row in rows:
-        # Test accuracy with its standard error sqrt(p(1-p)/n), n = 300.
-        p, se = map(float, re.search(r"\| ([\d.]+) ± ([\d.]+) \|", row).groups())
-        assert se == pytest.approx(np.sqrt(p * (1 - p) / 300), abs=6e-4)
-    assert "LogisticRegression (linear baseline)" in md
+    assert len(rows) == 7
+    assert md.index("## The lab and this run") < md.index("## 1. Data")
 
 
-@requires_torch
-def test_report_states_measured_conclusions(lab_report):
-    _, out = lab_report
-    md = (out / "report.md").read_text()
-    for section in (
-        "## Summary",
-        "1. Data",
-        "2. Loss function",
-        "3. Accuracy of both backends",
-        "4. Decision boundary",
-        "5. Momentum",
-        "6. Hidden units x learning rate",
-        "Best parameters",
-    ):
-        assert section in md
-    # The momentum section explains both forms from the measured speed-ups.
-    assert re.search(r"\*\*Dampened\*\*.*speed-ups of [\d.]+x at β=0.5", md)
-    assert re.search(r"\*\*Classic\*\*.*speed-ups of [\d.]+x at β=0.5", md)
-    assert "lr g / (1-β)" in md
-    # The two backends' searches are reported as twins.
-    assert re.search(r"numpy and torch searches chose the same parameters", md)
+def _claim_rows(md):
+    table = md.split("## The lab and this run")[1].split("## In short")[0]
+    return [
+        line for line in table.splitlines() if line.startswith("| ") and "§" in line
+    ]
 
 
-@requires_torch
-def test_lab_via_python_dash_m_on_user_csv(tmp_path):
-    # Three features and string labels: no boundary plot, everything else.
+def _csv(path, n_samples=40, seed=1, **write):
     X, y = make_classification(
-        n_samples=90, n_features=3, n_informative=3, n_redundant=0, random_state=0
+        n_samples=n_samples, n_features=2, n_redundant=0, random_state=seed
+    )
+    frame = pd.DataFrame({"u": X[:, 0], "v": 50 * X[:, 1], "t": y})
+    frame.to_csv(path, **{"index": False, **write})
+    return str(path)
+
+
+def _run(tmp_path, *args):
+    return main(["lab", "--quick", "--quiet", "--out", str(tmp_path / "o"), *args])
+
+
+def test_quiet_prints_nothing(tmp_path, capsys):
+    csv = _csv(tmp_path / "two.csv")
+    status = _run(tmp_path, "--data", csv, "--target", "t")
+    captured = capsys.readouterr()
+    assert status == 0
+    assert captured.out == "" and captured.err == ""
+    assert (tmp_path / "o" / "decision_boundary.png").is_file()
+
+
+@requires_torch
+def test_lab_via_python_dash_m_on_a_multiclass_csv(tmp_path):
+    # Three features, three string labels: no boundary, no binary argument.
+    X, y = make_classification(
+        n_samples=120,
+        n_features=3,
+        n_informative=3,
+        n_redundant=0,
+        n_classes=3,
+        random_state=0,
     )
     frame = pd.DataFrame(X * [1, 10, 100], columns=["a", "b", "c"])
-    frame["kind"] = np.where(y == 1, "yes", "no")
+    frame["kind"] = np.array(["no", "yes", "maybe"])[y]
     csv = tmp_path / "mine.csv"
     frame.to_csv(csv, index=False)
     out = tmp_path / "out"
@@ -145,30 +156,64 @@ def test_lab_via_python_dash_m_on_user_csv(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert f"Report written to {out / 'report.html'}" in result.stdout
-    # The progress bar went to stderr.
-    assert "mlplab lab" in result.stderr
-    names = {p.name for p in out.glob("*.png")}
-    assert names == LAB_FIGURES - {"decision_boundary.png"}
+    assert "epoch" in result.stderr  # the progress bar, on stderr
+    assert {p.name for p in out.glob("*.png")} == LAB_FIGURES - {
+        "decision_boundary.png"
+    }
     md = (out / "report.md").read_text()
-    assert "63 training and 27 test rows, 3 features, 2 classes" in md
-    assert "Skipped: the data has 3 features" in md
-    assert "Bayes" not in md.split("## 3.")[1].split("## 4.")[0]
+    assert "84 training and 36 test rows" in md
+    assert "3-3-3 sigmoid network" in md
+    assert "p (1 - p)" not in md
+    assert "Not drawn: the data has 3 features" in md
+    assert "Bayes" not in md
+    assert "**not applicable**" in md
 
 
-def test_quiet_prints_nothing(tmp_path, capsys):
-    csv = tmp_path / "two.csv"
-    X, y = make_classification(
-        n_samples=40, n_features=2, n_redundant=0, random_state=1
-    )
-    pd.DataFrame({"u": X[:, 0], "v": X[:, 1], "t": y}).to_csv(csv, index=False)
-    status = main(
-        ["lab", "--quick", "--quiet", "--data", str(csv), "--target", "t"]
-        + ["--out", str(tmp_path / "o")]
-    )
-    captured = capsys.readouterr()
-    assert status == 0
-    assert captured.out == "" and captured.err == ""
-    assert (tmp_path / "o" / "decision_boundary.png").is_file()
+def test_semicolon_csv_is_read(tmp_path):
+    csv = _csv(tmp_path / "semi.csv", sep=";")
+    assert _run(tmp_path, "--data", csv, "--target", "t") == 0
+
+
+def test_explicit_separator_is_used(tmp_path, capsys):
+    csv = _csv(tmp_path / "pipe.csv", sep="|")
+    assert _run(tmp_path, "--data", csv, "--target", "t", "--sep", "|") == 0
+    # A wrong separator leaves one column: the target is not found.
+    assert _run(tmp_path, "--data", csv, "--target", "t", "--sep", ",") == 2
+    err = capsys.readouterr().err
+    assert "the delimiter looks like '|'" in err and "--sep" in err
+
+
+def test_pandas_index_column_is_dropped_with_a_warning(tmp_path, capsys):
+    csv = _csv(tmp_path / "indexed.csv", index=True)
+    assert _run(tmp_path, "--data", csv, "--target", "t") == 0
+    err = capsys.readouterr().err
+    assert err.startswith("mlplab: warning: column 'Unnamed: 0'")
+    assert "--features" in err
+    md = (tmp_path / "o" / "report.md").read_text()
+    assert "2 features" in md and "Unnamed: 0" in md
+
+
+def test_index_column_is_never_a_feature(tmp_path):
+    # Rows sorted by class: the index alone would predict the label.
+    path = tmp_path / "sorted.csv"
+    frame = pd.read_csv(_csv(path, n_samples=60)).sort_values("t")
+    frame.reset_index(drop=True).to_csv(path, index=True)
+    from sklearn_mlplab.lab import QUICK, load_csv
+
+    data = load_csv(path, "t", QUICK, 0)
+    assert data.feature_names == ("u", "v")
+
+
+def test_features_and_drop_choose_the_columns(tmp_path):
+    from sklearn_mlplab.lab import QUICK, load_csv
+
+    path = tmp_path / "text.csv"
+    frame = pd.read_csv(_csv(path))
+    frame["name"] = "row"
+    frame.to_csv(path, index=False)
+    assert load_csv(path, "t", QUICK, 0, drop=["name"]).feature_names == ("u", "v")
+    assert load_csv(path, "t", QUICK, 0, features=["v"]).feature_names == ("v",)
+    assert _run(tmp_path, "--data", str(path), "--target", "t", "--drop", "name") == 0
 
 
 def _write(path, text):
@@ -180,6 +225,14 @@ def _bad_inputs(tmp):
     ok = _write(
         tmp / "ok.csv", "a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40))
     )
+    text = _write(
+        tmp / "text.csv",
+        "a,b,y\n" + "".join(f"{i},x{i},{i % 2}\n" for i in range(40)),
+    )
+    unnamed = _write(
+        tmp / "unnamed.csv",
+        ",a,y\n" + "".join(f"{i}.5,{i},{i % 2}\n" for i in range(40)),
+    )
     return {
         "missing file": (
             ["--data", str(tmp / "nope.csv"), "--target", "y"],
@@ -187,7 +240,7 @@ def _bad_inputs(tmp):
         ),
         "directory": (["--data", str(tmp), "--target", "y"], "is a directory"),
         "empty file": (
-            ["--data", _write(tmp / "empty.csv", ""), "--target", "y"],
+            ["--data", _write(tmp / "e.csv", ""), "--target", "y"],
             "is empty",
         ),
         "header only": (
@@ -196,16 +249,39 @@ def _bad_inputs(tmp):
         ),
         "unknown column": (
             ["--data", ok, "--target", "label"],
-            "column 'label' is not in",
+            "choose the class column with --target",
         ),
-        "non-numeric feature": (
-            [
-                "--data",
-                _write(tmp / "text.csv", "a,b,y\n1,x,0\n2,y,1\n3,z,0\n4,w,1\n"),
-                "--target",
-                "y",
-            ],
-            "feature column 'b'",
+        "text column": (
+            ["--data", text, "--target", "y"],
+            "leave it out with --drop 'b'",
+        ),
+        "unknown --features column": (
+            ["--data", ok, "--target", "y", "--features", "a,q"],
+            "--features names 'q', which is not a column",
+        ),
+        "unknown --drop column": (
+            ["--data", ok, "--target", "y", "--drop", "q"],
+            "--drop names 'q', which is not a column",
+        ),
+        "--features lists the target": (
+            ["--data", ok, "--target", "y", "--features", "a,y"],
+            "--features lists the target column 'y'",
+        ),
+        "--features and --drop": (
+            ["--data", ok, "--target", "y", "--features", "a", "--drop", "b"],
+            "give --features or --drop, not both",
+        ),
+        "empty --features": (
+            ["--data", ok, "--target", "y", "--features", "a,"],
+            "separated by commas",
+        ),
+        "unnamed column that is not an index": (
+            ["--data", unnamed, "--target", "y"],
+            "name it in the header, or leave it out with --drop 'Unnamed: 0'",
+        ),
+        "bad --sep": (
+            ["--data", ok, "--target", "y", "--sep", ";;"],
+            "must be one character",
         ),
         "missing values": (
             [
@@ -228,11 +304,11 @@ def _bad_inputs(tmp):
         "continuous target": (
             [
                 "--data",
-                _write(tmp / "cont.csv", "a,y\n1,0.5\n2,1.25\n3,2.75\n"),
+                _write(tmp / "c.csv", "a,y\n1,0.5\n2,1.25\n3,2.75\n"),
                 "--target",
                 "y",
             ],
-            "continuous values",
+            "must name a column of class labels",
         ),
         "too few rows per class": (
             [
@@ -246,7 +322,8 @@ def _bad_inputs(tmp):
         "data without target": (["--data", ok], "--data and --target"),
         "target without data": (["--target", "y"], "--data and --target"),
         "test data without data": (["--test-data", ok], "--test-data needs --data"),
-        "test data columns differ": (
+        "--drop without data": (["--drop", "a"], "--drop needs --data"),
+        "test data lacks a column": (
             [
                 "--data",
                 ok,
@@ -255,7 +332,7 @@ def _bad_inputs(tmp):
                 "--test-data",
                 _write(tmp / "other.csv", "a,c,y\n1,2,0\n2,3,1\n"),
             ],
-            "feature columns",
+            "has no column 'b'; the test file needs the same columns",
         ),
         "test label unseen in training": (
             [
@@ -274,37 +351,26 @@ def _bad_inputs(tmp):
         ),
         "n-jobs zero": (["--n-jobs", "0"], "must not be 0"),
         "n-jobs not a number": (["--n-jobs", "many"], "must be an integer"),
+        "negative seed": (["--seed", "-1"], "must be an integer from 0 to 4294967295"),
+        "seed too large": (["--seed", str(2**32)], "must be an integer from 0 to"),
+        "seed not a number": (["--seed", "abc"], "must be an integer from 0 to"),
         "unknown option": (["--fast"], "unrecognized arguments: --fast"),
     }
 
 
-@pytest.mark.parametrize(
-    "case",
-    [
-        "missing file",
-        "directory",
-        "empty file",
-        "header only",
-        "unknown column",
-        "non-numeric feature",
-        "missing values",
-        "one class",
-        "continuous target",
-        "too few rows per class",
-        "data without target",
-        "target without data",
-        "test data without data",
-        "test data columns differ",
-        "test label unseen in training",
-        "out is a file",
-        "n-jobs zero",
-        "n-jobs not a number",
-        "unknown option",
-    ],
-)
-def test_bad_input_exits_2_with_one_line(case, tmp_path, capsys):
+def _case_names():
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        return list(_bad_inputs(Path(tmp)))
+
+
+@pytest.mark.parametrize("case", _case_names())
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(case, tmp_path, capsys):
     args, message = _bad_inputs(tmp_path)[case]
-    status = main(["lab", "--quick", "--quiet", *args])
+    out = tmp_path / "fresh" / "report"
+    status = main(["lab", "--quick", "--quiet", "--out", str(out), *args])
     captured = capsys.readouterr()
     assert status == 2
     assert captured.out == ""
@@ -312,11 +378,18 @@ def test_bad_input_exits_2_with_one_line(case, tmp_path, capsys):
     assert len(lines) == 1, captured.err
     assert lines[0].startswith("mlplab: error: ")
     assert message in lines[0]
+    assert not (tmp_path / "fresh").exists()
+    assert not list(tmp_path.glob(".mlplab-*"))
 
 
-def test_no_subcommand_exits_2(capsys):
+def test_no_command_prints_usage_and_the_commands(capsys):
     assert main([]) == 2
-    assert "mlplab: error:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("usage: mlplab")
+    assert "lab" in err and "run the whole study and write the report" in err
+    assert err.strip().splitlines()[-1] == (
+        "mlplab: error: choose a command, e.g. `mlplab lab`"
+    )
 
 
 def test_console_script_bad_input_has_no_traceback(tmp_path):
@@ -337,6 +410,7 @@ def test_console_script_bad_input_has_no_traceback(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr == "mlplab: error: no such file: 'x.csv'\n"
+    assert not (tmp_path / "mlplab-report").exists()
 
 
 def test_help_lists_the_options():
@@ -350,65 +424,94 @@ def test_help_lists_the_options():
         "--out",
         "--data",
         "--target",
+        "--features",
+        "--drop",
+        "--sep",
         "--n-jobs",
         "--dask-scheduler",
         "--seed",
+        "--quick",
     ):
         assert option in result.stdout
 
 
-def test_quick_settings_only_shorten_the_runs():
-    differ = {
-        k for k in FULL.__dataclass_fields__ if getattr(FULL, k) != getattr(QUICK, k)
-    }
-    assert differ == {"epochs", "momentum_epochs", "search_epochs", "cv"}
+def test_failed_run_leaves_no_half_report(tmp_path, capsys, monkeypatch):
+    from sklearn_mlplab.lab import report
+
+    def broken(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report, "render_html", broken)
+    out = tmp_path / "o"
+    assert _run(tmp_path) == 1
+    assert "No space left on device" in capsys.readouterr().err
+    assert not out.exists()
+    assert not list(tmp_path.glob(".mlplab-*"))
 
 
-@pytest.mark.parametrize(
-    "backend", ["numpy", pytest.param("torch", marks=requires_torch)]
-)
-def test_full_settings_reach_the_lab_accuracy(backend):
-    # The full run's main model, as `mlplab lab` trains it: near the report's
-    # train 0.97 and within 2 points of the Bayes-optimal test accuracy, where
-    # a linear model is far off.
-    train, test = load_lab(as_frame=True), load_lab(split="test", as_frame=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model = make_model(backend, FULL, 0).fit(train.data, train.target)
-    assert model[-1].n_iter_ == FULL.epochs
-    assert model.score(train.data, train.target) >= 0.95
-    assert abs(model.score(test.data, test.target) - train.bayes_accuracy) <= 0.02
-    linear = make_pipeline(StandardScaler(), LogisticRegression())
-    linear.fit(train.data, train.target)
-    assert linear.score(test.data, test.target) < 0.75
+def test_rerun_replaces_the_report_in_an_existing_folder(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine")
+    (out / "grid_torch.png").write_bytes(b"stale")
+    csv = _csv(tmp_path / "two.csv")
+    assert _run(tmp_path, "--data", csv, "--target", "t") == 0
+    assert (out / "keep.txt").read_text() == "mine"
+    assert not (out / "grid_torch.png").exists()  # not drawn this time
+    assert (out / "report.md").is_file()
 
 
 def test_diverging_training_exits_2_with_one_line(tmp_path, capsys, monkeypatch):
-    from sklearn_mlplab import cli
     from sklearn_mlplab._base import NonFiniteError
+    from sklearn_mlplab.lab import experiments
 
     def diverge(*args, **kwargs):
         raise NonFiniteError("Training diverged in epoch 3: lower lr.")
 
-    monkeypatch.setattr(cli, "step_losses", diverge)
-    status = main(["lab", "--quick", "--quiet", "--out", str(tmp_path / "o")])
+    monkeypatch.setattr(experiments, "compare_losses", diverge)
+    status = _run(tmp_path)
     err = capsys.readouterr().err
     assert status == 2
     assert (
         err == "mlplab: error: on this data, Training diverged in epoch 3: lower lr.\n"
     )
+    assert not (tmp_path / "o").exists()
 
 
-def _small_csv(path, seed=1, n_samples=40):
-    X, y = make_classification(
-        n_samples=n_samples, n_features=2, n_redundant=0, random_state=seed
-    )
-    pd.DataFrame({"u": X[:, 0], "v": X[:, 1], "t": y}).to_csv(path, index=False)
-    return str(path)
+def test_progress_bar_counts_every_planned_epoch(tmp_path, monkeypatch):
+    from sklearn_mlplab.lab import QUICK, planned_epochs
+
+    seen = []
+
+    class Bar:
+        def __init__(self, total, quiet):
+            self.total, self.n = total, 0
+
+        def __enter__(self):
+            seen.append(self)
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def update(self, n):
+            self.n += n
+
+        def set_postfix_str(self, text):
+            pass
+
+    monkeypatch.setattr(cli, "_progress_bar", Bar)
+    csv = _csv(tmp_path / "two.csv")
+    assert _run(tmp_path, "--data", csv, "--target", "t") == 0
+    (bar,) = seen
+    from sklearn_mlplab.lab.study import available_backends
+
+    assert bar.total == planned_epochs(QUICK, available_backends())
+    assert bar.n == bar.total
 
 
 def test_lab_without_torch_runs_numpy_only(tmp_path, run_without_torch):
-    csv = _small_csv(tmp_path / "two.csv")
+    csv = _csv(tmp_path / "two.csv")
     out = tmp_path / "o"
     result = run_without_torch(
         f"""
@@ -422,65 +525,15 @@ def test_lab_without_torch_runs_numpy_only(tmp_path, run_without_torch):
     assert result.returncode == 0, result.stderr
     md = (out / "report.md").read_text()
     assert "PyTorch is not installed" in md
-    assert "both backends" not in md
+    assert "torch backend" not in md
     assert (out / "grid_numpy.png").is_file()
-    assert not (out / "grid_torch.png").exists()
 
 
 def test_one_class_test_file_is_accepted(tmp_path):
-    train = _small_csv(tmp_path / "train.csv")
+    train = _csv(tmp_path / "train.csv")
     test = tmp_path / "test.csv"
     pd.read_csv(train).query("t == 1").to_csv(test, index=False)
-    out = tmp_path / "o"
-    status = main(
-        ["lab", "--quick", "--quiet", "--data", train, "--target", "t"]
-        + ["--test-data", str(test), "--out", str(out)]
+    assert (
+        _run(tmp_path, "--data", train, "--target", "t", "--test-data", str(test)) == 0
     )
-    assert status == 0
-    assert (out / "report.md").is_file()
-
-
-def test_compare_puts_the_winners_value_first():
-    text = _compare("cross-entropy", 0.943, "squared error", 0.957)
-    assert text == "squared error does better (0.957 against 0.943)"
-    text = _compare("cross-entropy", 0.957, "squared error", 0.943)
-    assert text == "cross-entropy does better (0.957 against 0.943)"
-
-
-def test_compare_within_the_margin_names_no_winner():
-    text = _compare("cross-entropy", 0.943, "squared error", 0.957, margin=0.025)
-    assert "indistinguishable" in text
-    assert "better" not in text
-
-
-def _grid(mean, std):
-    mean = np.asarray(mean, dtype=float)
-    i, j = np.unravel_index(np.argmax(mean), mean.shape)
-    hiddens, lrs = [3, 6], [0.5, 0.01]
-    return GridResult(
-        mean=mean,
-        std=np.asarray(std, dtype=float),
-        hidden_values=hiddens,
-        lr_values=lrs,
-        pick=(hiddens[i], lrs[j]),
-    )
-
-
-def test_search_conclusions_claim_nothing_within_the_fold_spread():
-    # Every gap is smaller than the fold standard deviations: a tie.
-    grid = _grid([[0.950, 0.600], [0.960, 0.603]], [[0.4, 0.4], [0.4, 0.4]])
-    notes = " ".join(_search_conclusions(QUICK, {"numpy": grid}))
-    assert "indistinguishable from it" in notes
-    assert "No learning rate is clearly worse" in notes
-    assert "the hidden sizes [3, 6] are indistinguishable" in notes
-    assert "clearly" not in notes.replace("No learning rate is clearly", "")
-    assert "better" not in notes and "worst" not in notes
-
-
-def test_search_conclusions_name_differences_beyond_the_fold_spread():
-    grid = _grid([[0.950, 0.600], [0.800, 0.603]], [[0.01, 0.01], [0.01, 0.01]])
-    notes = _search_conclusions(QUICK, {"numpy": grid})
-    text = " ".join(notes)
-    assert "0.950 ± 0.010, is at hidden=3, lr=0.5; every other pair is" in text
-    assert "lr in [0.01] is clearly worse" in text
-    assert "hidden in [6] is clearly below hidden=3" in text
+    assert (tmp_path / "o" / "report.md").is_file()

@@ -174,5 +174,9 @@ def test_wheel_contains_the_data(tmp_path):
             assert zf.read(member) == (ROOT / "data" / name).read_bytes()
         assert "sklearn_mlplab/datasets.py" in names
         assert "sklearn_mlplab/cli.py" in names
+        # The report's templates and stylesheet ship with the package.
+        assert "sklearn_mlplab/lab/templates/report.md.j2" in names
+        assert "sklearn_mlplab/lab/templates/report.css" in names
+        assert "sklearn_mlplab/lab/templates/sections/claims.md.j2" in names
         entry_points = next(n for n in names if n.endswith("entry_points.txt"))
         assert "mlplab = sklearn_mlplab.cli:main" in zf.read(entry_points).decode()

@@ -1,0 +1,178 @@
+"""The report: findings and figures through Jinja2 templates.
+
+``report.md`` is rendered from ``templates/report.md.j2``; ``report.html``
+is the same Markdown, with each figure inlined as a data URI, turned into
+HTML by markdown-it-py and wrapped in ``templates/report.html.j2`` with the
+stylesheet ``templates/report.css``. Everything is written to a temporary
+folder first and moved into place only when complete.
+"""
+
+import base64
+import os
+import shutil
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+from .. import __version__
+from . import conclusions, figures
+from .text import cell, fmt, interval, join, pct, plain, times
+
+FIGURES = {
+    "data_raw.png": lambda s: figures.data_figure(s.described, False, s.config.smoke),
+    "data_zscored.png": lambda s: figures.data_figure(
+        s.described, True, s.config.smoke
+    ),
+    "loss_functions.png": lambda s: figures.loss_figure(s.losses, s.config.smoke),
+    "decision_boundary.png": lambda s: figures.boundary_figure(
+        s.accuracy, s.described, s.config.smoke
+    ),
+    "momentum.png": lambda s: figures.momentum_figure(s.momentum, s.config.smoke),
+    **{
+        f"grid_{b}.png": (
+            lambda s, i=i: figures.search_figure(s.searches[i], s.config.smoke)
+        )
+        for i, b in enumerate(("numpy", "torch"))
+    },
+}
+
+
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(
+        loader=PackageLoader("sklearn_mlplab.lab", "templates"),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+        autoescape=False,
+    )
+    env.filters.update(
+        fmt=fmt,
+        pct=pct,
+        times=times,
+        listing=join,
+        plain=plain,
+        interval=interval,
+        cell=cell,
+    )
+    return env
+
+
+def context(study, where=None):
+    """Everything the templates show, worked out from the study.
+
+    ``where`` names the dask scheduler the searches ran on, if any.
+    """
+    smoke = study.config.smoke
+    return dict(
+        study=study,
+        where=where,
+        config=study.config,
+        data=study.data,
+        described=study.described,
+        version=__version__,
+        smoke=smoke,
+        claims=conclusions.claims(study),
+        twins=conclusions.searches_agree(study.searches),
+        twin_tolerance=conclusions.TWIN_TOLERANCE,
+        summary=conclusions.summary(study),
+        findings=dict(
+            scale=conclusions.scale_finding(study.described),
+            losses=conclusions.loss_findings(study.losses, smoke),
+            accuracy=conclusions.accuracy_findings(study.accuracy, study.data, smoke),
+            momentum=conclusions.momentum_findings(study.momentum, smoke),
+            search=conclusions.search_findings(study.searches, smoke),
+        ),
+    )
+
+
+def draw_figures(study, folder):
+    """Save every figure of the study as a PNG in ``folder``; return the names."""
+    import matplotlib.pyplot as plt
+
+    # A second backend's grid is drawn only where it differs from the first.
+    grids = (
+        study.backends[:1]
+        if conclusions.searches_agree(study.searches)
+        else (study.backends)
+    )
+    names = []
+    for name, draw in FIGURES.items():
+        if name.startswith("grid_") and name[5:-4] not in grids:
+            continue
+        fig = draw(study)
+        if fig is None:
+            continue
+        fig.savefig(Path(folder) / name, dpi=100)
+        plt.close(fig)
+        names.append(name)
+    return names
+
+
+def render_markdown(study, names, image=str, where=None):
+    """The report as Markdown; ``image(name)`` is each figure's address."""
+    env = _environment()
+    return env.get_template("report.md.j2").render(
+        **context(study, where), figures=set(names), image=image
+    )
+
+
+def render_html(study, names, folder, where=None):
+    """The report as one self-contained HTML page, figures inlined."""
+    from markdown_it import MarkdownIt
+
+    def inline(name):
+        data = base64.b64encode((Path(folder) / name).read_bytes()).decode("ascii")
+        return f"data:image/png;base64,{data}"
+
+    body = (
+        MarkdownIt("commonmark", {"html": False})
+        .enable("table")
+        .render(render_markdown(study, names, image=inline, where=where))
+    )
+    css = resources.files("sklearn_mlplab.lab").joinpath("templates", "report.css")
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            body=body, css=css.read_text(encoding="utf-8"), smoke=study.config.smoke
+        )
+    )
+
+
+def write_report(study, out, where=None):
+    """Write figures, ``report.md`` and ``report.html`` into ``out``.
+
+    They are written to a temporary folder beside ``out`` and moved in only
+    once all of them exist, so a failure leaves ``out`` as it was.
+
+    Returns
+    -------
+    path : Path
+        The written ``report.html``.
+    """
+    out = Path(out)
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".mlplab-", dir=parent))
+    try:
+        names = draw_figures(study, tmp)
+        (tmp / "report.md").write_text(
+            render_markdown(study, names, where=where), encoding="utf-8"
+        )
+        (tmp / "report.html").write_text(
+            render_html(study, names, tmp, where), encoding="utf-8"
+        )
+        if not out.exists():
+            os.replace(tmp, out)
+        else:
+            for item in tmp.iterdir():
+                os.replace(item, out / item.name)
+            # A figure of an earlier run that this one did not draw.
+            for name in set(FIGURES) - set(names):
+                (out / name).unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out / "report.html"

@@ -1,0 +1,104 @@
+"""The whole study: every experiment, in order, into one :class:`Study`.
+
+The order is the lab's: data, loss functions, accuracy of both backends,
+momentum, and the hidden x lr search on each backend.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass
+
+from . import experiments
+from .config import BACKENDS
+
+
+@dataclass(frozen=True)
+class Study:
+    """Every result of one run of the lab, and how it was run."""
+
+    config: object
+    data: object
+    seed: int
+    backends: tuple
+    described: experiments.DataResult
+    losses: experiments.LossResult
+    accuracy: experiments.AccuracyResult
+    momentum: experiments.MomentumResult
+    searches: tuple
+    n_jobs: int
+    seconds: float
+
+
+def available_backends():
+    """The backends that can run here: numpy always, torch when it imports."""
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return BACKENDS[:1]
+    return BACKENDS
+
+
+def planned_epochs(config, backends):
+    """Every epoch :func:`run_study` will train, for an honest progress bar."""
+    return (
+        experiments.loss_epochs(config)
+        + experiments.accuracy_epochs(config, backends)
+        + experiments.momentum_epochs(config)
+        + len(backends) * experiments.search_epochs(config)
+    )
+
+
+def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
+    """Run every experiment of the lab on ``data``.
+
+    Parameters
+    ----------
+    data : LabData
+        The train and test sets.
+    config : LabConfig
+        The settings.
+    seed : int, default=0
+        Random state of every network and of the CV splits.
+    backends : tuple of str, default=None
+        Backends to train; None uses every one that imports.
+    n_jobs : int, default=1
+        Parallel jobs of the searches.
+    progress : callable, default=None
+        Called with a number of epochs each time training runs finish; the
+        total is :func:`planned_epochs`.
+
+    Returns
+    -------
+    study : Study
+    """
+    from sklearn.exceptions import ConvergenceWarning
+
+    backends = tuple(backends or available_backends())
+    progress = progress or experiments._no_progress
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        # The runs are of fixed length: not stopping early is intended.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        described = experiments.describe_data(data)
+        losses = experiments.compare_losses(data, config, seed, progress)
+        accuracy = experiments.measure_accuracy(
+            data, config, seed, losses.model, backends, progress
+        )
+        momentum = experiments.sweep_momentum(data, config, seed, progress)
+        searches = tuple(
+            experiments.search_grid(data, config, seed, b, n_jobs, progress)
+            for b in backends
+        )
+    return Study(
+        config=config,
+        data=data,
+        seed=seed,
+        backends=backends,
+        described=described,
+        losses=losses,
+        accuracy=accuracy,
+        momentum=momentum,
+        searches=searches,
+        n_jobs=n_jobs,
+        seconds=time.perf_counter() - start,
+    )
