@@ -70,7 +70,7 @@ def test_quick_report_is_marked_as_a_smoke_run_everywhere(lab_report):
     headings = [line for line in md.splitlines() if line.startswith("## ")]
     assert all("(smoke run)" in h for h in headings if h != "## The run")
     lines = md.splitlines()
-    captions = [b for a, b in zip(lines, lines[2:]) if a.startswith("![")]
+    captions = [b for a, b in zip(lines, lines[2:], strict=False) if a.startswith("![")]
     assert len(captions) == len(LAB_FIGURES)
     assert all(c.startswith("*Smoke run.") for c in captions)
     assert "clearly" not in md

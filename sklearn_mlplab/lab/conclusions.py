@@ -215,7 +215,8 @@ def claim_momentum_smooth(momentum, smoke=False, lab_rule="dampened", threshold=
         verdict, reason = (
             REPRODUCED,
             (
-                f"with the lab's {lab_rule} rule the loss rose only above β = {threshold}"
+                f"with the lab's {lab_rule} rule the loss rose only above "
+                f"β = {threshold}"
             ),
         )
     elif other and _rough_above(momentum, other, threshold):
@@ -388,7 +389,8 @@ def claim_large_lr(search, smoke=False, high=0.5, low=0.1):
         verdict, reason = (
             PARTLY,
             (
-                f"clearly ahead only at hidden = {join(wins)}; elsewhere within the noise"
+                f"clearly ahead only at hidden = {join(wins)}; elsewhere within "
+                "the noise"
             ),
         )
     else:
@@ -759,7 +761,8 @@ def search_findings(searches, smoke=False):
             "hidden size."
         )
         if worse
-        else "No learning rate is clearly worse than the best pair at every hidden size."
+        else "No learning rate is clearly worse than the best pair at every "
+        "hidden size."
     )
     column = [
         h for h in search.hidden_values if np.isfinite(_score(search, (h, best[1])))

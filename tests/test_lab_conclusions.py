@@ -1,0 +1,365 @@
+"""The report's conclusions, on constructed results: verdicts both ways.
+
+Every claim of the original lab and every finding is a pure function of the
+experiments' result objects, so each is fed hand-made results on both sides
+of its rule and the verdict and sentence are checked.
+"""
+
+import numpy as np
+import pytest
+
+from sklearn_mlplab.lab import conclusions as c
+from sklearn_mlplab.lab import stats
+from sklearn_mlplab.lab.experiments import (
+    AccuracyResult,
+    DataResult,
+    LossResult,
+    LossRun,
+    MomentumResult,
+    Score,
+    SearchResult,
+)
+
+
+# ------------------------------------------------------------ constructors
+def curve(first, last, tail, n=1000):
+    """A falling loss curve whose last tenth falls by the share ``tail``."""
+    knee = last / (1 - tail)
+    return np.concatenate(
+        [
+            np.linspace(first, knee, int(0.9 * n) + 1)[:-1],
+            np.linspace(knee, last, n - int(0.9 * n)),
+        ]
+    )
+
+
+def losses(ce_test=0.943, se_test=0.957, se_tail=0.146, binary=True, n=300):
+    runs = {
+        "log_loss": LossRun("log_loss", curve(0.70, 0.11, 0.013), 0.97, ce_test),
+        "squared_error": LossRun(
+            "squared_error", curve(0.13, 0.03, se_tail), 0.967, se_test
+        ),
+    }
+    return LossResult(runs, 1000, n, n, binary, (0.49, 0.63) if binary else None, None)
+
+
+def score(name, train, test, n=300):
+    return Score(name, train, test, stats.wilson_interval(test, n))
+
+
+def accuracy(train=0.97, test=0.943, linear=0.58, n=300):
+    return AccuracyResult(
+        networks=(score("NumpyMLPClassifier", train, test, n),),
+        linear=score("LogisticRegression", linear, linear, n),
+        shape="2-3-1",
+        n_train=n,
+        n_test=n,
+        backend_gap=None,
+        backends=("numpy",),
+        model=None,
+    )
+
+
+BETAS = (0.0, 0.5, 0.9, 0.99)
+KINDS = ("dampened", "classic", "nesterov")
+
+
+def momentum(speedups, rises=None):
+    """``speedups`` and ``rises``: {kind: (value at 0.5, 0.9, 0.99)}."""
+    speedup, rise = {}, {}
+    for kind in KINDS:
+        values = (1.0, *speedups.get(kind, (1.0, 1.0, 1.0)))
+        counts = (0, *(rises or {}).get(kind, (0, 0, 0)))
+        for beta, s, r in zip(BETAS, values, counts, strict=True):
+            speedup[kind, beta], rise[kind, beta] = s, r
+    return MomentumResult(
+        kinds=KINDS,
+        betas=BETAS,
+        lr=0.001,
+        epochs=5000,
+        curves={k: np.ones(5) for k in speedup},
+        target=0.69,
+        half=2500,
+        reach={k: int(2500 / s) for k, s in speedup.items()},
+        speedup=speedup,
+        rises=rise,
+    )
+
+
+def search(
+    mean, std=0.01, curves=None, hiddens=(3, 6, 11), lrs=(0.5, 0.1, 0.01, 0.005)
+):
+    mean = np.asarray(mean, dtype=float)
+    i, j = np.unravel_index(np.nanargmax(mean), mean.shape)
+    return SearchResult(
+        backend="numpy",
+        hidden_values=tuple(hiddens),
+        lr_values=tuple(lrs),
+        mean=mean,
+        std=np.full_like(mean, std),
+        pick=(hiddens[i], lrs[j]),
+        test_accuracy=0.94,
+        n_test=300,
+        curves=curves or {},
+        epochs=1000,
+        cv=5,
+        fold_rows=60,
+    )
+
+
+GRID = [
+    [0.967, 0.743, 0.590, 0.600],
+    [0.967, 0.757, 0.590, 0.660],
+    [0.970, 0.827, 0.620, 0.550],
+]
+
+
+# ------------------------------------------------------------------ claims
+def test_claim_accuracy_reproduced_when_both_lab_values_fall_in_the_intervals():
+    claim = c.claim_accuracy(accuracy(0.970, 0.943), bundled=True)
+    assert claim.verdict == c.REPRODUCED
+    assert "test 0.92 is inside this run's 95% interval (0.911–0.964)" in claim.reason
+
+
+def test_claim_accuracy_partly_and_not_reproduced():
+    assert c.claim_accuracy(accuracy(0.97, 0.99), bundled=True).verdict == c.PARTLY
+    claim = c.claim_accuracy(accuracy(0.80, 0.75), bundled=True)
+    assert claim.verdict == c.NOT_REPRODUCED
+    assert "outside" in claim.reason and "inside" not in claim.reason
+
+
+def test_claim_accuracy_does_not_apply_to_another_csv_or_a_smoke_run():
+    assert c.claim_accuracy(accuracy(), bundled=False).verdict == c.NOT_APPLICABLE
+    smoke = c.claim_accuracy(accuracy(), bundled=True, smoke=True)
+    assert smoke.verdict == c.NOT_APPLICABLE and "--quick" in smoke.reason
+
+
+def test_claim_losses_not_reproduced_when_l2_is_as_accurate_and_still_falling():
+    claim = c.claim_losses(losses(0.943, 0.957, se_tail=0.146))
+    assert claim.verdict == c.NOT_REPRODUCED
+    assert "does not stall" in claim.reason and "p(1-p)" in claim.reason
+    assert "still fell 14.6%" in claim.measured
+
+
+def test_claim_losses_partly_or_reproduced_when_l2_is_clearly_behind():
+    assert c.claim_losses(losses(0.95, 0.80, se_tail=0.10)).verdict == c.PARTLY
+    assert c.claim_losses(losses(0.95, 0.80, se_tail=1e-5)).verdict == c.REPRODUCED
+
+
+def test_claim_losses_multiclass_reason_has_no_binary_argument():
+    claim = c.claim_losses(losses(binary=False))
+    assert "p(1-p)" not in claim.reason
+
+
+def test_claim_momentum_speed_partly_when_only_the_classic_rule_speeds_up():
+    m = momentum({"classic": (2.0, 9.9, 36.2)})
+    claim = c.claim_momentum_speed(m)
+    assert claim.verdict == c.PARTLY
+    assert "cannot speed up" in claim.reason
+    assert claim.reason.endswith(
+        "the classic rule reproduces the claim: 9.9× at β = 0.9"
+    )
+
+
+def test_claim_momentum_speed_reproduced_or_not():
+    assert c.claim_momentum_speed(momentum({"dampened": (1.5, 3.0, 5.0)})).verdict == (
+        c.REPRODUCED
+    )
+    assert c.claim_momentum_speed(momentum({})).verdict == c.NOT_REPRODUCED
+    # A slow-down is not a speed-up.
+    slower = momentum({"dampened": (0.5, 0.3, 0.1), "classic": (0.5, 0.3, 0.1)})
+    assert c.claim_momentum_speed(slower).verdict == c.NOT_REPRODUCED
+
+
+def test_claim_momentum_smooth_each_verdict():
+    lab_rough = momentum({}, {"dampened": (0, 0, 12)})
+    assert c.claim_momentum_smooth(lab_rough).verdict == c.REPRODUCED
+    classic_rough = momentum({}, {"classic": (0, 0, 44)})
+    claim = c.claim_momentum_smooth(classic_rough)
+    assert claim.verdict == c.PARTLY
+    assert "classic: the loss rose in 44 epochs at β = 0.99" in claim.measured
+    assert "dampened: the loss never rose" in claim.measured
+    rough_everywhere = momentum({}, {"dampened": (5, 5, 5), "classic": (3, 3, 3)})
+    assert c.claim_momentum_smooth(rough_everywhere).verdict == c.NOT_REPRODUCED
+    assert c.claim_momentum_smooth(momentum({})).verdict == c.NOT_REPRODUCED
+
+
+def _curves(small_end, ref_at_50, ref_end, small_tail=0.0003):
+    """Loss curves per hidden size at lr 0.005 (slow) and lr 0.1 (reference)."""
+    out = {}
+    for h in (3, 6, 11):
+        out[h, 0.005] = curve(0.70, small_end, small_tail)
+        fast = np.linspace(0.70, ref_end, 1000)
+        fast[49] = ref_at_50
+        out[h, 0.1] = fast
+        out[h, 0.5] = np.linspace(0.70, 0.12, 1000)
+        out[h, 0.01] = curve(0.70, small_end, small_tail)
+    return out
+
+
+def test_claim_small_lr_partly_when_the_plateau_is_the_faster_runs_path():
+    s = search(GRID, curves=_curves(0.690, 0.6905, 0.59))
+    claim = c.claim_small_lr(s)
+    assert claim.verdict == c.PARTLY
+    assert "is where lr = 0.1 was after 50 epochs" in claim.reason
+    assert "20 times slower" in claim.reason
+
+
+def test_claim_small_lr_reproduced_when_no_faster_run_gets_further():
+    # The reference run is not on the slow run's path: nothing refutes a minimum.
+    s = search(GRID, curves=_curves(0.690, 0.80, 0.80))
+    assert c.claim_small_lr(s).verdict == c.REPRODUCED
+
+
+def test_claim_small_lr_not_reproduced_when_the_loss_falls_steadily():
+    steady = {
+        (h, lr): np.linspace(0.7, 0.3, 1000) for h in (3, 6, 11) for lr in (0.005, 0.1)
+    }
+    assert c.claim_small_lr(search(GRID, curves=steady)).verdict == c.NOT_REPRODUCED
+
+
+def test_claim_large_lr_each_verdict():
+    claim = c.claim_large_lr(search(GRID, std=0.02))
+    assert claim.verdict == c.REPRODUCED
+    assert "20% of the distance" in claim.reason
+    mixed = [[0.967, 0.960, 0.5, 0.5], [0.967, 0.757, 0.5, 0.5], [0.97, 0.83, 0.5, 0.5]]
+    partly = c.claim_large_lr(search(mixed, std=0.02))
+    assert partly.verdict == c.PARTLY and "hidden = 6 and 11" in partly.reason
+    flipped = [[0.70, 0.96, 0.5, 0.5], [0.70, 0.96, 0.5, 0.5], [0.70, 0.96, 0.5, 0.5]]
+    assert c.claim_large_lr(search(flipped)).verdict == c.NOT_REPRODUCED
+    assert c.claim_large_lr(search(GRID, lrs=(0.5, 0.2, 0.01, 0.005))).verdict == (
+        c.NOT_APPLICABLE
+    )
+
+
+def test_claim_hidden_each_verdict():
+    ties = c.claim_hidden(search(GRID, std=0.02))
+    assert ties.verdict == c.NOT_REPRODUCED
+    assert "3, 6 and 11 are indistinguishable" in ties.reason
+    six = [[0.90, 0.7, 0.5, 0.5], [0.97, 0.7, 0.5, 0.5], [0.91, 0.7, 0.5, 0.5]]
+    assert c.claim_hidden(search(six)).verdict == c.REPRODUCED
+    tie_and_beat = [
+        [0.90, 0.7, 0.5, 0.5],
+        [0.97, 0.7, 0.5, 0.5],
+        [0.975, 0.7, 0.5, 0.5],
+    ]
+    partly = c.claim_hidden(search(tie_and_beat))
+    assert partly.verdict == c.PARTLY and "clearly beat 3" in partly.reason
+    below = [[0.97, 0.7, 0.5, 0.5], [0.80, 0.7, 0.5, 0.5], [0.97, 0.7, 0.5, 0.5]]
+    assert "clearly below" in c.claim_hidden(search(below)).reason
+
+
+# ---------------------------------------------------------------- findings
+def test_bayes_finding_says_below_or_above():
+    below = c.bayes_finding(0.943, 0.950, 0.967, 0.933, 300)
+    assert "0.7 points below the population value, within the noise" in below
+    above = c.bayes_finding(0.990, 0.950, 0.967, 0.933, 300)
+    assert "4.0 points above the population value" in above
+    assert "within the noise" not in above and "not a better rule" in above
+
+
+def test_linear_finding_draws_a_conclusion_either_way():
+    net, lin = score("net", 0.97, 0.943), score("lin", 0.58, 0.58)
+    assert "hidden layer is needed" in c.linear_finding(net, lin, 300)
+    tie = c.linear_finding(score("net", 0.95, 0.947), score("lin", 0.96, 0.959), 171)
+    assert "the simpler linear model is the better choice" in tie
+    worse = c.linear_finding(score("net", 0.9, 0.80), score("lin", 0.96, 0.959), 300)
+    assert worse.startswith("The linear model beats the network (0.959 against 0.800")
+
+
+def test_compare_puts_the_winner_first_and_names_none_within_the_margin():
+    assert c.compare("a", 0.943, "b", 0.957) == "b does better (0.957 against 0.943)"
+    assert c.compare("a", 0.957, "b", 0.943) == "a does better (0.957 against 0.943)"
+    assert "indistinguishable" in c.compare("a", 0.943, "b", 0.957, margin=0.025)
+
+
+def test_loss_findings_name_the_better_loss_only_beyond_the_noise():
+    text = " ".join(c.loss_findings(losses(0.80, 0.95)))
+    assert "In test accuracy, squared error does better (0.950 against 0.800)" in text
+    text = " ".join(c.loss_findings(losses(0.95, 0.80)))
+    assert "In test accuracy, cross-entropy does better (0.950 against 0.800)" in text
+    assert "p (1 - p)" in text
+    assert "p (1 - p)" not in " ".join(c.loss_findings(losses(binary=False)))
+
+
+def test_momentum_findings_follow_the_measured_speed_ups():
+    text = " ".join(c.momentum_findings(momentum({"classic": (2.0, 9.9, 36.2)})))
+    assert "**Dampened**" in text and "does not make training faster" in text
+    assert "9.9× at β = 0.9" in text
+    text = " ".join(c.momentum_findings(momentum({"dampened": (2.0, 4.0, 8.0)})))
+    assert "does not make training faster" not in text
+    assert "never went up" in text
+    rough = c.momentum_findings(momentum({}, {"classic": (0, 0, 44)}))
+    assert "44 epochs for classic at β = 0.99" in rough[-1]
+
+
+def test_search_findings_claim_nothing_within_the_fold_spread():
+    notes = " ".join(c.search_findings([search(GRID, std=0.05)]))
+    assert "indistinguishable from it" in notes
+    assert "the hidden sizes 3, 6 and 11 are indistinguishable" in notes
+    # One validation row (1/60) is the least gap that counts.
+    notes = " ".join(c.search_findings([search(GRID, std=0.001)]))
+    assert "indistinguishable from it" in notes
+    apart = [
+        [0.90, 0.74, 0.59, 0.60],
+        [0.93, 0.75, 0.59, 0.66],
+        [0.97, 0.82, 0.62, 0.55],
+    ]
+    notes = " ".join(c.search_findings([search(apart, std=0.001)]))
+    assert "every other pair is clearly below it" in notes
+    assert "lr = 0.1, 0.01 or 0.005 is clearly worse" in notes
+    assert "hidden = 3 and 6 is clearly below hidden = 11" in notes
+
+
+def test_searches_agree_only_when_every_number_matches():
+    a = search(GRID, curves={(3, 0.5): np.ones(3)})
+    assert c.searches_agree([a, a])
+    b = search(np.asarray(GRID) + 1e-3, curves={(3, 0.5): np.ones(3)})
+    assert not c.searches_agree([a, b])
+    d = search(GRID, curves={(3, 0.5): np.ones(3) * 2})
+    assert not c.searches_agree([a, d])
+
+
+def _described(std):
+    n = len(std)
+    z = np.zeros((2, n))
+    return DataResult(
+        feature_names=tuple("XYZ"[:n]),
+        classes=(0, 1),
+        class_counts=(1, 1),
+        n_train=2,
+        n_test=2,
+        mean=(0,) * n,
+        std=tuple(std),
+        min=(0,) * n,
+        max=(1,) * n,
+        X_train=z,
+        y_train=np.array([0, 1]),
+        X_test=z,
+        y_test=np.array([0, 1]),
+        Z_train=z,
+        Z_test=z,
+    )
+
+
+def test_scale_finding_names_the_wide_and_narrow_features():
+    text = c.scale_finding(_described([2.4, 77.0]))
+    assert text.startswith("Y's standard deviation is 32.1 times X's")
+    assert "within 1.5× of each other" in c.scale_finding(_described([2.0, 3.0]))
+
+
+@pytest.mark.parametrize("value", [0.0, 1.0])
+def test_wilson_interval_does_not_collapse_at_0_or_1(value):
+    lo, hi = stats.wilson_interval(value, 54)
+    assert hi - lo > 0.05
+    assert 0.0 <= lo <= value <= hi <= 1.0
+
+
+def test_wilson_interval_matches_the_formula():
+    # p = 0.9, n = 100, z = 1.96: centre 0.8836..., half-width 0.0573...
+    lo, hi = stats.wilson_interval(0.9, 100)
+    z = 1.959964
+    centre = (0.9 + z**2 / 200) / (1 + z**2 / 100)
+    half = z / (1 + z**2 / 100) * np.sqrt(0.09 / 100 + z**2 / 40000)
+    assert (lo, hi) == pytest.approx((centre - half, centre + half))
+    assert (lo, hi) == pytest.approx((0.8256, 0.9448), abs=1e-4)
