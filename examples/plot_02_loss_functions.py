@@ -11,17 +11,19 @@ the same initial weights, full batch, and
 # %%
 # Train once per loss
 # -------------------
-# ``tol=0`` with a patience as long as the run trains for exactly
-# ``max_iter`` epochs, so both curves cover the same epochs. Reaching
-# ``max_iter`` raises a ConvergenceWarning, which is expected here.
+# :func:`~sklearn_mlplab.lab.make_network` builds the network of the
+# ``mlplab lab`` command from its settings, :data:`~sklearn_mlplab.lab.FULL`:
+# 3 hidden units, ``lr=0.5``, dampened momentum 0.9, full batch, z-scored
+# inputs. Its runs are of fixed length (``tol=0`` with a patience as long as
+# the run), so both curves cover the same epochs. Reaching ``max_iter``
+# raises a ConvergenceWarning, which is expected here.
 import warnings
 
 import matplotlib.pyplot as plt
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from sklearn_mlplab import LossCurveDisplay, NumpyMLPClassifier, load_lab
+from sklearn_mlplab import LossCurveDisplay, load_lab
+from sklearn_mlplab.lab import FULL, make_network
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 X_train, y_train = load_lab(split="train", return_X_y=True)
@@ -29,20 +31,11 @@ X_test, y_test = load_lab(split="test", return_X_y=True)
 
 models = {}
 for loss in ("log_loss", "squared_error"):
-    net = NumpyMLPClassifier(
-        hidden=3,
-        loss=loss,
-        lr=0.5,
-        momentum=0.9,
-        batch_size=None,
-        max_iter=2000,
-        tol=0.0,
-        n_iter_no_change=2000,
-        random_state=0,
-    )
-    models[loss] = make_pipeline(StandardScaler(), net).fit(X_train, y_train)
+    models[loss] = make_network(FULL, loss=loss).fit(X_train, y_train)
+    curve = models[loss][-1].loss_curve_
     print(
-        f"{loss:>13}: loss {net.loss_curve_[0]:.4f} -> {net.loss_curve_[-1]:.4f}, "
+        f"{loss:>13}: loss {curve[0]:.4f} -> {curve[-1]:.4f} "
+        f"after {FULL.epochs} epochs, "
         f"train accuracy {models[loss].score(X_train, y_train):.3f}, "
         f"test accuracy {models[loss].score(X_test, y_test):.3f}"
     )

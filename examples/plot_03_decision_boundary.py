@@ -12,6 +12,10 @@ weights and take the same steps. scikit-learn's
 # %%
 # Train both backends and a linear baseline
 # -----------------------------------------
+# :func:`~sklearn_mlplab.lab.make_network` builds the network with the
+# settings of the ``mlplab lab`` command, :data:`~sklearn_mlplab.lab.FULL`
+# (3 hidden units, ``lr=0.5``, dampened momentum 0.9, 2000 full-batch
+# epochs), inside a pipeline that z-scores the inputs.
 import warnings
 
 import matplotlib.pyplot as plt
@@ -22,23 +26,14 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier, load_lab
+from sklearn_mlplab import load_lab
+from sklearn_mlplab.lab import FULL, make_network
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
 train, test = load_lab(as_frame=True), load_lab(split="test", as_frame=True)
-params = dict(
-    hidden=3,
-    lr=0.5,
-    momentum=0.9,
-    batch_size=None,
-    max_iter=2000,
-    tol=0.0,
-    n_iter_no_change=2000,
-    random_state=0,
-)
 models = {
-    "numpy": make_pipeline(StandardScaler(), NumpyMLPClassifier(**params)),
-    "torch": make_pipeline(StandardScaler(), TorchMLPClassifier(**params)),
+    "numpy": make_network(FULL, backend="numpy"),
+    "torch": make_network(FULL, backend="torch"),
     "linear": make_pipeline(StandardScaler(), LogisticRegression()),
 }
 print(f"{'model':>8}  train   test   (Bayes-optimal {train.bayes_accuracy:.4f})")

@@ -13,48 +13,52 @@ of ``momentum_type``; this example measures the difference.
 # %%
 # Full-batch runs of fixed length
 # -------------------------------
+# The rates, the rules and ``lr=0.001`` are the ``mlplab lab`` command's,
+# from :data:`~sklearn_mlplab.lab.FULL`. Its runs are 5000 epochs long; these
+# are 2000, so that the twelve of them train in a few seconds.
+import dataclasses
 import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from sklearn_mlplab import LossCurveDisplay, NumpyMLPClassifier, load_lab
+from sklearn_mlplab import LossCurveDisplay, load_lab
+from sklearn_mlplab.lab import FULL, make_network
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
+config = dataclasses.replace(FULL, momentum_epochs=2000)
 X, y = load_lab(return_X_y=True)
-epochs, betas = 2000, (0.0, 0.5, 0.9, 0.99)
+epochs, betas, kinds = config.momentum_epochs, config.betas, config.momentum_types
 curves = {}
-for kind in ("dampened", "classic", "nesterov"):
+for kind in kinds:
     for beta in betas:
-        net = NumpyMLPClassifier(
-            lr=0.001,
+        model = make_network(
+            config,
+            lr=config.momentum_lr,
             momentum=beta,
             momentum_type=kind,
-            batch_size=None,
             max_iter=epochs,
-            tol=0.0,
-            n_iter_no_change=epochs,
-            random_state=0,
-        )
-        make_pipeline(StandardScaler(), net).fit(X, y)
-        curves[kind, beta] = np.array(net.loss_curve_)
+        ).fit(X, y)
+        curves[kind, beta] = np.array(model[-1].loss_curve_)
 
 # %%
 # The curves
 # ----------
-# Each panel has its own loss scale: at ``lr=0.001`` plain gradient descent
-# (beta = 0) barely moves, and so does every dampened run.
-fig, axes = plt.subplots(1, 3, figsize=(14, 4), layout="constrained")
-for ax, kind in zip(axes, ("dampened", "classic", "nesterov"), strict=True):
+# The three panels share one loss axis, so a curve can be compared across
+# rules. At ``lr=0.001`` plain gradient descent (beta = 0) barely moves, and
+# so does every dampened run; only the classic and Nesterov runs at
+# beta = 0.99 fall far below it within 2000 epochs.
+fig, axes = plt.subplots(1, 3, figsize=(14, 4), sharey=True, layout="constrained")
+for ax, kind in zip(axes, kinds, strict=True):
     LossCurveDisplay(
         loss_curves=[curves[kind, b] for b in betas],
         labels=[f"beta={b}" for b in betas],
-    ).plot(ax=ax, title=f"{kind}, lr=0.001")
+    ).plot(ax=ax, title=f"{kind}, lr={config.momentum_lr}")
     # On log epochs a constant-factor speed-up is a sideways shift.
     ax.set_xscale("log")
+for ax in axes[1:]:
+    ax.set_ylabel("")
 
 # %%
 # Measured speed-up
@@ -63,7 +67,7 @@ for ax, kind in zip(axes, ("dampened", "classic", "nesterov"), strict=True):
 # reaches halfway? The dampened runs need as many (or a few more, while the
 # average builds up); the classic runs need about (1 - beta) times as many
 # while the velocity has time to build up.
-plain = curves["dampened", 0.0]
+plain = curves[kinds[0], 0.0]
 target = plain[epochs // 2 - 1]
 for kind in ("dampened", "classic"):
     for beta in betas[1:]:
