@@ -5,7 +5,9 @@
 ``data``           the bundled data or a checked CSV (:class:`LabData`)
 ``experiments``    one function and one frozen result per experiment
 ``stats``          intervals and the rules that say when a gap is real
-``conclusions``    results → claims of the lab and findings (pure)
+``comparisons``    which scores differ: the readings claims and findings share
+``claims``         results → the original lab's claims, verdict and reason
+``conclusions``    results → the findings under each section (pure)
 ``figures``        results → matplotlib Figures (Display classes)
 ``report``         findings + figures → report.md / report.html (Jinja2)
 ``study``          every experiment in order, into one :class:`Study`

@@ -40,6 +40,22 @@ class LabConfig:
         Share of a user's CSV held out for testing when no test file is given.
     smoke : bool
         A smoke run (``--quick``): runs too short to support conclusions.
+
+    See Also
+    --------
+    make_network : The network a config describes.
+
+    Examples
+    --------
+    A shorter study is the full one with fewer epochs:
+
+    >>> from dataclasses import replace
+    >>> from sklearn_mlplab.lab import FULL, QUICK
+    >>> short = replace(FULL, momentum_epochs=2000)
+    >>> short.momentum_epochs, short.momentum_lr
+    (2000, 0.001)
+    >>> QUICK.smoke, QUICK.epochs
+    (True, 200)
     """
 
     hidden: int = 3
@@ -58,7 +74,10 @@ class LabConfig:
     smoke: bool = False
 
 
+#: The study ``mlplab lab`` runs: the original lab's settings.
 FULL = LabConfig()
+#: The smoke run of ``mlplab lab --quick``: every step, far too short for
+#: conclusions.
 QUICK = replace(
     FULL, epochs=200, momentum_epochs=150, search_epochs=40, cv=3, smoke=True
 )

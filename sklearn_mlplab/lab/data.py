@@ -17,12 +17,60 @@ _DELIMITERS = ",;\t|"
 
 
 class DataError(ValueError):
-    """A CSV or a column choice the study cannot use; the message is the cure."""
+    """A CSV or a column choice the study cannot use; the message is the cure.
+
+    Examples
+    --------
+    >>> from sklearn_mlplab.lab import FULL, DataError, load_csv
+    >>> try:
+    ...     load_csv("no-such-file.csv", "label", FULL, seed=0)
+    ... except DataError as exc:
+    ...     print(exc)
+    no such file: 'no-such-file.csv'
+    """
 
 
 @dataclass(frozen=True)
 class LabData:
-    """Train and test sets of a study, with what is known about them."""
+    """Train and test sets of a study, with what is known about them.
+
+    Made by :func:`load_bundled` or :func:`load_csv`, not by hand.
+
+    Parameters
+    ----------
+    X_train, X_test : DataFrame
+        The feature columns of the training and test rows.
+    y_train, y_test : Series
+        Their class labels.
+    feature_names : tuple of str
+        The feature columns, in order.
+    target : str
+        The class column.
+    source : str
+        Where the rows came from, as the report says it.
+    bundled : bool, default=False
+        Whether this is the lab's own data (:func:`load_bundled`).
+    bayes_accuracy : float, default=None
+        Accuracy of the Bayes-optimal rule on the distribution the rows were
+        drawn from; known only for the bundled data.
+    bayes_train_accuracy, bayes_test_accuracy : float, default=None
+        Accuracy of that rule on these very training and test rows.
+    notes : tuple of str, default=()
+        Fixes the loader made on its own, such as a saved pandas index column
+        left out; printed as warnings and kept in the report.
+
+    Attributes
+    ----------
+    classes : tuple
+        The sorted training labels.
+
+    Examples
+    --------
+    >>> from sklearn_mlplab.lab import load_bundled
+    >>> data = load_bundled()
+    >>> data.X_train.shape, data.feature_names, data.classes
+    ((300, 2), ('X', 'Y'), (0, 1))
+    """
 
     X_train: object
     y_train: object
@@ -51,7 +99,20 @@ def plain(value):
 
 
 def load_bundled():
-    """The lab's own train and test sets (:func:`sklearn_mlplab.load_lab`)."""
+    """The lab's own train and test sets (:func:`sklearn_mlplab.load_lab`).
+
+    Returns
+    -------
+    data : LabData
+        300 training and 300 test rows, with the Bayes-optimal accuracy.
+
+    Examples
+    --------
+    >>> from sklearn_mlplab.lab import load_bundled
+    >>> data = load_bundled()
+    >>> data.bundled, data.target, round(data.bayes_accuracy, 3)
+    (True, 'label', 0.95)
+    """
     from ..datasets import load_lab
 
     train = load_lab(split="train", as_frame=True)
@@ -299,6 +360,23 @@ def load_csv(
     Returns
     -------
     data : LabData
+        The checked train and test sets.
+
+    Raises
+    ------
+    DataError
+        With one line that says what is wrong and what to do.
+
+    Examples
+    --------
+    The bundled training CSV, with 30% of it held out for testing:
+
+    >>> from importlib import resources
+    >>> from sklearn_mlplab.lab import FULL, load_csv
+    >>> path = resources.files("sklearn_mlplab") / "_data" / "lab_train.csv"
+    >>> data = load_csv(path, "label", FULL, seed=0)
+    >>> len(data.y_train), len(data.y_test), data.feature_names
+    (210, 90, ('X', 'Y'))
     """
     name = repr(str(path))
     frame = read_csv(path, sep)

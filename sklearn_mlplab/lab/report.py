@@ -16,6 +16,7 @@ from pathlib import Path
 
 from .. import __version__
 from . import conclusions, figures
+from .claims import claims
 from .text import cell, fmt, interval, join, pct, plain, times
 
 FIGURES = {
@@ -74,7 +75,7 @@ def context(study, where=None):
         described=study.described,
         version=__version__,
         smoke=smoke,
-        claims=conclusions.claims(study),
+        claims=claims(study),
         twins=conclusions.searches_agree(study.searches),
         twin_tolerance=conclusions.TWIN_TOLERANCE,
         summary=conclusions.summary(study),
@@ -148,10 +149,33 @@ def write_report(study, out, where=None):
     They are written to a temporary folder beside ``out`` and moved in only
     once all of them exist, so a failure leaves ``out`` as it was.
 
+    Parameters
+    ----------
+    study : Study
+        The results, from :func:`run_study`.
+    out : str or Path
+        The folder to write; created if missing. Figures of an earlier
+        report there that this one does not draw are removed.
+    where : str, default=None
+        The dask scheduler the searches ran on, named in the report.
+
     Returns
     -------
     path : Path
         The written ``report.html``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from dataclasses import replace
+    >>> from pathlib import Path
+    >>> from sklearn_mlplab.lab import QUICK, load_bundled, run_study, write_report
+    >>> tiny = replace(QUICK, epochs=20, momentum_epochs=20, search_epochs=10)
+    >>> study = run_study(load_bundled(), tiny, backends=("numpy",))
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     html = write_report(study, Path(folder) / "report")
+    ...     print(html.name, (html.parent / "report.md").exists())
+    report.html True
     """
     out = Path(out)
     parent = out.resolve().parent

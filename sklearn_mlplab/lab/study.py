@@ -14,7 +14,44 @@ from .config import BACKENDS
 
 @dataclass(frozen=True)
 class Study:
-    """Every result of one run of the lab, and how it was run."""
+    """Every result of one run of the lab, and how it was run.
+
+    Made by :func:`run_study`; :func:`write_report` turns it into the report.
+
+    Parameters
+    ----------
+    config : LabConfig
+        The settings of the run.
+    data : LabData
+        The train and test sets.
+    seed : int
+        Random state of every network and of the CV splits.
+    backends : tuple of str
+        The backends trained.
+    described : DataResult
+        What the data looks like, raw and z-scored.
+    losses : LossResult
+        Cross-entropy against squared error.
+    accuracy : AccuracyResult
+        The network on each backend beside a linear baseline.
+    momentum : MomentumResult
+        The momentum sweep.
+    searches : tuple of SearchResult
+        The hidden x lr search, one per backend.
+    n_jobs : int
+        Parallel jobs of the searches.
+    seconds : float
+        Wall-clock time of the run.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> from sklearn_mlplab.lab import QUICK, load_bundled, run_study
+    >>> tiny = replace(QUICK, epochs=20, momentum_epochs=20, search_epochs=10)
+    >>> study = run_study(load_bundled(), tiny, backends=("numpy",))
+    >>> study.losses.epochs, study.accuracy.shape, study.searches[0].cv
+    (20, '2-3-1', 3)
+    """
 
     config: object
     data: object
@@ -39,7 +76,26 @@ def available_backends():
 
 
 def planned_epochs(config, backends):
-    """Every epoch :func:`run_study` will train, for an honest progress bar."""
+    """Every epoch :func:`run_study` will train, for an honest progress bar.
+
+    Parameters
+    ----------
+    config : LabConfig
+        The settings.
+    backends : tuple of str
+        The backends to train.
+
+    Returns
+    -------
+    epochs : int
+        The sum that ``progress`` of :func:`run_study` will reach.
+
+    Examples
+    --------
+    >>> from sklearn_mlplab.lab import FULL, QUICK, planned_epochs
+    >>> planned_epochs(QUICK, ("numpy",)) < planned_epochs(FULL, ("numpy",))
+    True
+    """
     return (
         experiments.loss_epochs(config)
         + experiments.accuracy_epochs(config, backends)
@@ -70,6 +126,22 @@ def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
     Returns
     -------
     study : Study
+        Every result, frozen.
+
+    See Also
+    --------
+    write_report : The report of a study.
+
+    Examples
+    --------
+    A study far shorter than even ``QUICK``, on one backend:
+
+    >>> from dataclasses import replace
+    >>> from sklearn_mlplab.lab import QUICK, load_bundled, run_study
+    >>> tiny = replace(QUICK, epochs=20, momentum_epochs=20, search_epochs=10)
+    >>> study = run_study(load_bundled(), tiny, seed=1, backends=("numpy",))
+    >>> study.seed, study.backends, len(study.losses.runs["log_loss"].curve)
+    (1, ('numpy',), 20)
     """
     from sklearn.exceptions import ConvergenceWarning
 

@@ -8,6 +8,7 @@ of its rule and the verdict and sentence are checked.
 import numpy as np
 import pytest
 
+from sklearn_mlplab.lab import claims as k
 from sklearn_mlplab.lab import conclusions as c
 from sklearn_mlplab.lab import stats
 from sklearn_mlplab.lab.experiments import (
@@ -116,45 +117,45 @@ GRID = [
 
 # ------------------------------------------------------------------ claims
 def test_claim_accuracy_reproduced_when_both_lab_values_fall_in_the_intervals():
-    claim = c.claim_accuracy(accuracy(0.970, 0.943), bundled=True)
-    assert claim.verdict == c.REPRODUCED
+    claim = k.claim_accuracy(accuracy(0.970, 0.943), bundled=True)
+    assert claim.verdict == k.REPRODUCED
     assert "test 0.92 is inside this run's 95% interval (0.911–0.964)" in claim.reason
 
 
 def test_claim_accuracy_partly_and_not_reproduced():
-    assert c.claim_accuracy(accuracy(0.97, 0.99), bundled=True).verdict == c.PARTLY
-    claim = c.claim_accuracy(accuracy(0.80, 0.75), bundled=True)
-    assert claim.verdict == c.NOT_REPRODUCED
+    assert k.claim_accuracy(accuracy(0.97, 0.99), bundled=True).verdict == k.PARTLY
+    claim = k.claim_accuracy(accuracy(0.80, 0.75), bundled=True)
+    assert claim.verdict == k.NOT_REPRODUCED
     assert "outside" in claim.reason and "inside" not in claim.reason
 
 
 def test_claim_accuracy_does_not_apply_to_another_csv_or_a_smoke_run():
-    assert c.claim_accuracy(accuracy(), bundled=False).verdict == c.NOT_APPLICABLE
-    smoke = c.claim_accuracy(accuracy(), bundled=True, smoke=True)
-    assert smoke.verdict == c.NOT_APPLICABLE and "--quick" in smoke.reason
+    assert k.claim_accuracy(accuracy(), bundled=False).verdict == k.NOT_APPLICABLE
+    smoke = k.claim_accuracy(accuracy(), bundled=True, smoke=True)
+    assert smoke.verdict == k.NOT_APPLICABLE and "--quick" in smoke.reason
 
 
 def test_claim_losses_not_reproduced_when_l2_is_as_accurate_and_still_falling():
-    claim = c.claim_losses(losses(0.943, 0.957, se_tail=0.146))
-    assert claim.verdict == c.NOT_REPRODUCED
+    claim = k.claim_losses(losses(0.943, 0.957, se_tail=0.146))
+    assert claim.verdict == k.NOT_REPRODUCED
     assert "does not stall" in claim.reason and "p(1-p)" in claim.reason
     assert "still fell 14.6%" in claim.measured
 
 
 def test_claim_losses_partly_or_reproduced_when_l2_is_clearly_behind():
-    assert c.claim_losses(losses(0.95, 0.80, se_tail=0.10)).verdict == c.PARTLY
-    assert c.claim_losses(losses(0.95, 0.80, se_tail=1e-5)).verdict == c.REPRODUCED
+    assert k.claim_losses(losses(0.95, 0.80, se_tail=0.10)).verdict == k.PARTLY
+    assert k.claim_losses(losses(0.95, 0.80, se_tail=1e-5)).verdict == k.REPRODUCED
 
 
 def test_claim_losses_multiclass_reason_has_no_binary_argument():
-    claim = c.claim_losses(losses(binary=False))
+    claim = k.claim_losses(losses(binary=False))
     assert "p(1-p)" not in claim.reason
 
 
 def test_claim_momentum_speed_partly_when_only_the_classic_rule_speeds_up():
     m = momentum({"classic": (2.0, 9.9, 36.2)})
-    claim = c.claim_momentum_speed(m)
-    assert claim.verdict == c.PARTLY
+    claim = k.claim_momentum_speed(m)
+    assert claim.verdict == k.PARTLY
     assert "cannot speed up" in claim.reason
     assert claim.reason.endswith(
         "the classic rule reproduces the claim: 9.9× at β = 0.9"
@@ -162,26 +163,26 @@ def test_claim_momentum_speed_partly_when_only_the_classic_rule_speeds_up():
 
 
 def test_claim_momentum_speed_reproduced_or_not():
-    assert c.claim_momentum_speed(momentum({"dampened": (1.5, 3.0, 5.0)})).verdict == (
-        c.REPRODUCED
+    assert k.claim_momentum_speed(momentum({"dampened": (1.5, 3.0, 5.0)})).verdict == (
+        k.REPRODUCED
     )
-    assert c.claim_momentum_speed(momentum({})).verdict == c.NOT_REPRODUCED
+    assert k.claim_momentum_speed(momentum({})).verdict == k.NOT_REPRODUCED
     # A slow-down is not a speed-up.
     slower = momentum({"dampened": (0.5, 0.3, 0.1), "classic": (0.5, 0.3, 0.1)})
-    assert c.claim_momentum_speed(slower).verdict == c.NOT_REPRODUCED
+    assert k.claim_momentum_speed(slower).verdict == k.NOT_REPRODUCED
 
 
 def test_claim_momentum_smooth_each_verdict():
     lab_rough = momentum({}, {"dampened": (0, 0, 12)})
-    assert c.claim_momentum_smooth(lab_rough).verdict == c.REPRODUCED
+    assert k.claim_momentum_smooth(lab_rough).verdict == k.REPRODUCED
     classic_rough = momentum({}, {"classic": (0, 0, 44)})
-    claim = c.claim_momentum_smooth(classic_rough)
-    assert claim.verdict == c.PARTLY
+    claim = k.claim_momentum_smooth(classic_rough)
+    assert claim.verdict == k.PARTLY
     assert "classic: the loss rose in 44 epochs at β = 0.99" in claim.measured
     assert "dampened: the loss never rose" in claim.measured
     rough_everywhere = momentum({}, {"dampened": (5, 5, 5), "classic": (3, 3, 3)})
-    assert c.claim_momentum_smooth(rough_everywhere).verdict == c.NOT_REPRODUCED
-    assert c.claim_momentum_smooth(momentum({})).verdict == c.NOT_REPRODUCED
+    assert k.claim_momentum_smooth(rough_everywhere).verdict == k.NOT_REPRODUCED
+    assert k.claim_momentum_smooth(momentum({})).verdict == k.NOT_REPRODUCED
 
 
 def _curves(small_end, ref_at_50, ref_end, small_tail=0.0003):
@@ -199,8 +200,8 @@ def _curves(small_end, ref_at_50, ref_end, small_tail=0.0003):
 
 def test_claim_small_lr_partly_when_the_plateau_is_the_faster_runs_path():
     s = search(GRID, curves=_curves(0.690, 0.6905, 0.59))
-    claim = c.claim_small_lr(s)
-    assert claim.verdict == c.PARTLY
+    claim = k.claim_small_lr(s)
+    assert claim.verdict == k.PARTLY
     assert "is where lr = 0.1 was after 50 epochs" in claim.reason
     assert "20 times slower" in claim.reason
 
@@ -208,45 +209,45 @@ def test_claim_small_lr_partly_when_the_plateau_is_the_faster_runs_path():
 def test_claim_small_lr_reproduced_when_no_faster_run_gets_further():
     # The reference run is not on the slow run's path: nothing refutes a minimum.
     s = search(GRID, curves=_curves(0.690, 0.80, 0.80))
-    assert c.claim_small_lr(s).verdict == c.REPRODUCED
+    assert k.claim_small_lr(s).verdict == k.REPRODUCED
 
 
 def test_claim_small_lr_not_reproduced_when_the_loss_falls_steadily():
     steady = {
         (h, lr): np.linspace(0.7, 0.3, 1000) for h in (3, 6, 11) for lr in (0.005, 0.1)
     }
-    assert c.claim_small_lr(search(GRID, curves=steady)).verdict == c.NOT_REPRODUCED
+    assert k.claim_small_lr(search(GRID, curves=steady)).verdict == k.NOT_REPRODUCED
 
 
 def test_claim_large_lr_each_verdict():
-    claim = c.claim_large_lr(search(GRID, std=0.02))
-    assert claim.verdict == c.REPRODUCED
+    claim = k.claim_large_lr(search(GRID, std=0.02))
+    assert claim.verdict == k.REPRODUCED
     assert "20% of the distance" in claim.reason
     mixed = [[0.967, 0.960, 0.5, 0.5], [0.967, 0.757, 0.5, 0.5], [0.97, 0.83, 0.5, 0.5]]
-    partly = c.claim_large_lr(search(mixed, std=0.02))
-    assert partly.verdict == c.PARTLY and "hidden = 6 and 11" in partly.reason
+    partly = k.claim_large_lr(search(mixed, std=0.02))
+    assert partly.verdict == k.PARTLY and "hidden = 6 and 11" in partly.reason
     flipped = [[0.70, 0.96, 0.5, 0.5], [0.70, 0.96, 0.5, 0.5], [0.70, 0.96, 0.5, 0.5]]
-    assert c.claim_large_lr(search(flipped)).verdict == c.NOT_REPRODUCED
-    assert c.claim_large_lr(search(GRID, lrs=(0.5, 0.2, 0.01, 0.005))).verdict == (
-        c.NOT_APPLICABLE
+    assert k.claim_large_lr(search(flipped)).verdict == k.NOT_REPRODUCED
+    assert k.claim_large_lr(search(GRID, lrs=(0.5, 0.2, 0.01, 0.005))).verdict == (
+        k.NOT_APPLICABLE
     )
 
 
 def test_claim_hidden_each_verdict():
-    ties = c.claim_hidden(search(GRID, std=0.02))
-    assert ties.verdict == c.NOT_REPRODUCED
+    ties = k.claim_hidden(search(GRID, std=0.02))
+    assert ties.verdict == k.NOT_REPRODUCED
     assert "3, 6 and 11 are indistinguishable" in ties.reason
     six = [[0.90, 0.7, 0.5, 0.5], [0.97, 0.7, 0.5, 0.5], [0.91, 0.7, 0.5, 0.5]]
-    assert c.claim_hidden(search(six)).verdict == c.REPRODUCED
+    assert k.claim_hidden(search(six)).verdict == k.REPRODUCED
     tie_and_beat = [
         [0.90, 0.7, 0.5, 0.5],
         [0.97, 0.7, 0.5, 0.5],
         [0.975, 0.7, 0.5, 0.5],
     ]
-    partly = c.claim_hidden(search(tie_and_beat))
-    assert partly.verdict == c.PARTLY and "clearly beat 3" in partly.reason
+    partly = k.claim_hidden(search(tie_and_beat))
+    assert partly.verdict == k.PARTLY and "clearly beat 3" in partly.reason
     below = [[0.97, 0.7, 0.5, 0.5], [0.80, 0.7, 0.5, 0.5], [0.97, 0.7, 0.5, 0.5]]
-    assert "clearly below" in c.claim_hidden(search(below)).reason
+    assert "clearly below" in k.claim_hidden(search(below)).reason
 
 
 # ---------------------------------------------------------------- findings
