@@ -123,6 +123,8 @@ numpydoc_validation_exclude = {
     r"\.set_\w+_request$",
     r"\.get_metadata_routing$",
     r"\.__\w+__$",
+    # Instances of LabConfig: numpydoc would check the class's parameters.
+    r"^sklearn_mlplab\.lab\.(FULL|QUICK)$",
 }
 
 # -- intersphinx ----------------------------------------------------------------
@@ -421,7 +423,30 @@ def _write_cli_help(app):
             os.environ["COLUMNS"] = previous
 
 
+def _data_comment(app, what, name, obj, options, lines):
+    """Document re-exported data (``lab.FULL``) by its ``#:`` comment.
+
+    autodoc reads ``#:`` comments of the module it is given, not of the one
+    that defines the name, and otherwise shows the docstring of the value's
+    class.
+    """
+    from sphinx.pycode import ModuleAnalyzer
+
+    if what != "data" or inspect.getdoc(type(obj)) != "\n".join(lines).strip():
+        return
+    package, _, attr = name.rpartition(".")
+    for modname, module in list(sys.modules.items()):
+        defined_here = getattr(module, attr, None) is obj
+        if not modname.startswith(package + ".") or not defined_here:
+            continue
+        comment = ModuleAnalyzer.for_module(modname).find_attr_docs().get(("", attr))
+        if comment:
+            lines[:] = list(comment)
+            return
+
+
 def setup(app):
+    app.connect("autodoc-process-docstring", _data_comment, priority=100)
     app.connect("builder-inited", _check_api_reference)
     app.connect("builder-inited", _write_cli_help)
 

@@ -38,9 +38,13 @@ class LabData:
 
     Parameters
     ----------
-    X_train, X_test : DataFrame
-        The feature columns of the training and test rows.
-    y_train, y_test : Series
+    X_train : DataFrame
+        The feature columns of the training rows.
+    y_train : Series
+        Their class labels.
+    X_test : DataFrame
+        The feature columns of the test rows.
+    y_test : Series
         Their class labels.
     feature_names : tuple of str
         The feature columns, in order.
