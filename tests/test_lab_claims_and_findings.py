@@ -266,6 +266,9 @@ def test_linear_finding_draws_a_conclusion_either_way():
     assert "the simpler linear model is the better choice" in tie
     worse = c.linear_finding(score("net", 0.9, 0.80), score("lin", 0.96, 0.959), 300)
     assert worse.startswith("The linear model beats the network (0.959 against 0.800")
+    assert "(network 0.943, linear model 0.580 on the test set)" in c.linear_finding(
+        net, lin, 300
+    )
 
 
 def test_compare_puts_the_winner_first_and_names_none_within_the_margin():
@@ -364,3 +367,51 @@ def test_wilson_interval_matches_the_formula():
     half = z / (1 + z**2 / 100) * np.sqrt(0.09 / 100 + z**2 / 40000)
     assert (lo, hi) == pytest.approx((centre - half, centre + half))
     assert (lo, hi) == pytest.approx((0.8256, 0.9448), abs=1e-4)
+
+
+def _study(acc, smoke=False, bundled=True):
+    from types import SimpleNamespace
+
+    from sklearn_mlplab.lab import FULL, QUICK
+    from sklearn_mlplab.lab.study import Study
+
+    data = SimpleNamespace(
+        bundled=bundled,
+        bayes_accuracy=0.95 if bundled else None,
+        bayes_train_accuracy=0.967,
+        bayes_test_accuracy=0.933,
+    )
+    return Study(
+        config=QUICK if smoke else FULL,
+        data=data,
+        seed=0,
+        backends=("numpy",),
+        described=None,
+        losses=losses(),
+        accuracy=acc,
+        momentum=momentum({"classic": (2.0, 9.9, 36.2)}, {"classic": (0, 0, 44)}),
+        searches=(search(GRID, std=0.02, curves=_curves(0.690, 0.6905, 0.59)),),
+        n_jobs=1,
+        seconds=1.0,
+    )
+
+
+def test_summary_states_when_the_linear_baseline_ties_or_wins():
+    text = c.summary(_study(accuracy(test=0.943, linear=0.58)))[0]
+    assert "a straight-line boundary gets 0.580" in text
+    assert "no classifier can expect more than 0.950" in text
+    tie = c.summary(_study(accuracy(test=0.947, linear=0.959), bundled=False))[0]
+    assert "does as well or better (0.959)" in tie and "buys nothing" in tie
+    assert "0.950" not in tie
+
+
+def test_summary_counts_the_verdicts_and_a_smoke_run_says_only_that():
+    lines = c.summary(_study(accuracy()))
+    # Accuracy and lr 0.5 reproduce; momentum twice and lr 0.005 partly; the
+    # loss (L2 as accurate) and hidden (a three-way tie) do not.
+    assert lines[-1] == (
+        "Of the lab's 7 claims, 2 reproduced, 3 partly and 2 not reproduced."
+    )
+    assert "dampened momentum rule does not make training faster" in lines[2]
+    (smoke,) = c.summary(_study(accuracy(), smoke=True))
+    assert smoke.startswith("This is a smoke run (--quick)")

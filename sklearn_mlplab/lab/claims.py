@@ -360,7 +360,7 @@ def claim_large_lr(search, smoke=False, high=0.5, low=0.1):
     else:
         verdict, reason = (
             NOT_REPRODUCED,
-            (f"lr = {high} is not clearly ahead at any hidden size"),
+            f"at no hidden size is lr = {high} clearly ahead of lr = {low}",
         )
     return Claim("search", claim, measured, verdict, reason)
 

@@ -125,7 +125,7 @@ def bayes_finding(net_test, bayes, bayes_train, bayes_test, n_test):
 def linear_finding(net, linear, n_test):
     """The network against the linear baseline, with the conclusion drawn."""
     a, b = net.test_accuracy, linear.test_accuracy
-    numbers = f"{fmt(a)} against {fmt(b)} on the test set"
+    numbers = f"network {fmt(a)}, linear model {fmt(b)} on the test set"
     if not stats.accuracies_differ(a, b, n_test):
         return (
             f"A linear model does as well as the network ({numbers}, within the "
@@ -340,7 +340,16 @@ def summary(study):
     )
     if data.bayes_accuracy is not None:
         first += f"; no classifier can expect more than {fmt(data.bayes_accuracy)}"
-    first += f", and a straight-line boundary gets {fmt(acc.linear.test_accuracy)}."
+    lin = acc.linear.test_accuracy
+    if stats.accuracies_differ(net.test_accuracy, lin, acc.n_test) and (
+        lin < net.test_accuracy
+    ):
+        first += f", and a straight-line boundary gets {fmt(lin)}."
+    else:
+        first += (
+            f"; a straight-line boundary does as well or better ({fmt(lin)}), so "
+            "on this data the hidden layer buys nothing."
+        )
     found = [c.verdict for c in claims(study)]
     tally = join(f"{found.count(v)} {v}" for v in VERDICTS if v in found)
     ce, se = study.losses.runs["log_loss"], study.losses.runs["squared_error"]
