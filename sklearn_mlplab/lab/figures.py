@@ -55,8 +55,10 @@ def _scatter_classes(ax, X, y, classes):
 
 
 def data_figure(described, zscored=False, smoke=False):
-    """The train and test sets on the features' own axes (two features), or
-    a box plot of each feature (more)."""
+    """The train and test rows on the features' own axes.
+
+    With more than two features, a box plot of each feature instead.
+    """
     plt = _plt()
     X_train = described.Z_train if zscored else described.X_train
     X_test = described.Z_test if zscored else described.X_test
@@ -109,8 +111,10 @@ def loss_figure(losses, smoke=False):
 
 
 def boundary_figure(accuracy, described, smoke=False):
-    """The numpy network's decision boundary over the train and test rows;
-    None unless the data has two features."""
+    """The numpy network's decision boundary over the train and test rows.
+
+    None unless the data has two features.
+    """
     if len(described.feature_names) != 2:
         return None
     import pandas as pd
@@ -194,8 +198,11 @@ def momentum_figure(momentum, smoke=False):
 
 
 def search_figure(search, smoke=False):
-    """The grid's heat map beside its loss curves, one small panel per hidden
-    size; colour and line style both mark the learning rate."""
+    """The grid's heat map beside its loss curves, one panel per hidden size.
+
+    Colour and line style both mark the learning rate, so curves that lie on
+    top of each other can still be told apart.
+    """
     from ..plotting import GridSearchDisplay, LossCurveDisplay
 
     plt = _plt()

@@ -94,11 +94,8 @@ def draw_figures(study, folder):
     import matplotlib.pyplot as plt
 
     # A second backend's grid is drawn only where it differs from the first.
-    grids = (
-        study.backends[:1]
-        if conclusions.searches_agree(study.searches)
-        else (study.backends)
-    )
+    twins = conclusions.searches_agree(study.searches)
+    grids = study.backends[:1] if twins else study.backends
     names = []
     for name, draw in FIGURES.items():
         if name.startswith("grid_") and name[5:-4] not in grids:
