@@ -36,19 +36,25 @@ def test_activations_match_their_formulas_in_place(name, dtype):
     assert_allclose(out, expected, rtol=1e-6 if dtype == np.float32 else 1e-14)
 
 
-def test_relu_matches_its_formula_on_any_layout_and_size(monkeypatch):
+def test_relu_works_in_place_on_any_layout_and_size(monkeypatch):
+    # The forward pass ignores the return value: every path must write z.
     from sklearn_mlplab import _functions
 
+    def check(z):
+        expected = np.maximum(z, 0)
+        out = ACTIVATIONS["relu"](z)
+        assert np.shares_memory(out, z)
+        assert_array_equal(z, expected)
+        assert_array_equal(out, expected)
+
     z = _pre_activations((40, 30))
-    assert_array_equal(ACTIVATIONS["relu"](z.T.copy(order="F")), np.maximum(z.T, 0))
-    strided = z[:, ::2]  # not contiguous
-    assert_array_equal(
-        ACTIVATIONS["relu"](strided.copy()[:, :]), np.maximum(strided, 0)
-    )
+    check(z.T.copy(order="F"))  # not C-contiguous
+    check(z.copy()[:, ::2])  # strided
+    check(z.astype(np.float32))
     monkeypatch.setattr(_functions, "_ZEROS_MAX", 10)  # too big for the zeros
-    assert_array_equal(ACTIVATIONS["relu"](z.copy()), np.maximum(z, 0))
-    small = _pre_activations((3, 2), seed=1)  # after a larger buffer exists
-    assert_array_equal(ACTIVATIONS["relu"](small.copy()), np.maximum(small, 0))
+    check(z.copy())
+    monkeypatch.undo()
+    check(_pre_activations((3, 2), seed=1))  # after a larger buffer exists
 
 
 @pytest.mark.parametrize("name", ["logistic", "tanh", "relu"])
@@ -178,6 +184,15 @@ def test_log_output_is_the_log_of_the_output_function(out_activation):
         OUT_ACTIVATIONS[out_activation](z),
         rtol=1e-12,
     )
+
+
+def test_multiclass_log_loss_is_exact_for_rows_of_very_different_scale():
+    # The log-sum-exp shift is per row: a row far below another's logits
+    # must not underflow to log(0).
+    z = np.array([[1000.0, 0.0, -5.0], [-1000.0, -1001.0, -1003.0], [0.0, 1.0, 2.0]])
+    Y = np.eye(3)[[0, 1, 2]]
+    per_sample, _ = LOSSES["log_loss"](z, softmax(z, axis=1), Y, "softmax")
+    assert_allclose(per_sample, -(Y * log_softmax(z, axis=1)).sum(axis=1), rtol=1e-12)
 
 
 @pytest.mark.parametrize("n_out", [1, 3])
