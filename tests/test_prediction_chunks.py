@@ -39,3 +39,18 @@ def test_blas_thread_count_is_the_largest_of_the_loaded_libraries():
 
     counts = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
     assert _numpy_mlp._blas_threads() == max(counts, default=1)
+
+
+def test_numpy_prediction_with_fresh_buffers_equals_the_cached_buffers(monkeypatch):
+    # Chunks too big for the per-thread buffers get buffers of their own.
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(50, 3))
+    y = np.arange(50) % 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = _numpy_mlp.NumpyMLPClassifier(hidden=(7, 4), max_iter=2, random_state=0)
+        est.fit(X, y)
+    cached = est.predict_proba(X)
+    monkeypatch.setattr(_numpy_mlp, "_PREDICT_CHUNK_VALUES", 8)
+    fresh = est.predict_proba(X)
+    assert_array_equal(fresh, cached)
