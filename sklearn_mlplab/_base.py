@@ -169,7 +169,9 @@ hidden : int or tuple of int, default=3
 
     warm_start : bool, default=False
         Start :meth:`fit` from the weights of the previous fit instead of a
-        fresh initialisation."""
+        fresh initialisation. The optimiser restarts as in a fresh fit: the
+        velocity from zero and the shuffling generator from
+        ``random_state``."""
 
 ATTRIBUTES_DOC = """\
 classes_ : ndarray of shape (n_classes,)

@@ -211,6 +211,30 @@ def test_grid_search_display_marks_missing_cells():
     assert display.text_[0, 0].get_fontweight() == "bold"
 
 
+def test_grid_search_display_labels_rows_by_hidden_and_columns_by_lr():
+    # A grid that is not square: hidden down the rows, lr across the columns,
+    # each cell's text where its score is drawn.
+    hidden, lr = [3, 6, 11], [0.5, 0.01]
+    scores = np.array([[0.91, 0.62], [0.83, 0.55], [0.77, 0.48]])
+    display = GridSearchDisplay(
+        scores=scores, hidden_values=hidden, lr_values=lr
+    ).plot()
+    ax = display.ax_
+    assert ax.get_xlabel() == "lr"
+    assert ax.get_ylabel() == "hidden"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0.5", "0.01"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["3", "6", "11"]
+    assert list(ax.get_xticks()) == [0, 1]
+    assert list(ax.get_yticks()) == [0, 1, 2]
+    np.testing.assert_array_equal(display.im_.get_array(), scores)
+    for i in range(3):
+        for j in range(2):
+            text = display.text_[i, j]
+            assert text.get_position() == (j, i)
+            assert text.get_text() == f"{scores[i, j]:.3f}"
+    assert display.colorbar_.ax.get_ylabel() == "mean CV accuracy"
+
+
 def test_grid_search_display_rejects_other_varied_parameters(data):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
