@@ -312,7 +312,7 @@ def test_search_findings_claim_nothing_within_the_fold_spread():
     notes = " ".join(c.search_findings([search(apart, std=0.001)]))
     assert "every other pair is clearly below it" in notes
     assert "lr = 0.1, 0.01 or 0.005 is clearly worse" in notes
-    assert "hidden = 3 and 6 is clearly below hidden = 11" in notes
+    assert "hidden = 3 and 6 are clearly below hidden = 11" in notes
 
 
 def test_searches_agree_only_when_every_number_matches():
@@ -415,3 +415,274 @@ def test_summary_counts_the_verdicts_and_a_smoke_run_says_only_that():
     assert "dampened momentum rule does not make training faster" in lines[2]
     (smoke,) = c.summary(_study(accuracy(), smoke=True))
     assert smoke.startswith("This is a smoke run (--quick)")
+
+
+# ------------------------------------------------ whole findings, as written
+# Each finding on a constructed result, sentence for sentence: the wording
+# of the report is part of what these functions promise.
+APART = [[0.90, 0.74, 0.59, 0.60], [0.93, 0.75, 0.59, 0.66], [0.97, 0.82, 0.62, 0.55]]
+
+
+def test_search_findings_read_in_full_for_a_tie():
+    s = search(GRID, std=0.02, curves=_curves(0.690, 0.6905, 0.59))
+    assert c.search_findings([s]) == [
+        "The highest mean CV accuracy is at hidden = 11, lr = 0.5 (0.970 ± 0.020); "
+        "indistinguishable from it: hidden = 3, lr = 0.5 (0.967 ± 0.020); "
+        "hidden = 6, lr = 0.5 (0.967 ± 0.020).",
+        "lr = 0.1, 0.01 or 0.005 is clearly worse than the best pair at every "
+        "hidden size.",
+        "At lr = 0.5, the hidden sizes 3, 6 and 11 are indistinguishable.",
+        "The lowest final training loss, 0.1200, is at hidden = 3, lr = 0.5 "
+        "(0.967 ± 0.020), indistinguishable from the highest CV accuracy.",
+    ]
+
+
+def test_search_findings_read_in_full_for_clear_gaps_and_two_backends():
+    curves = {(11, 0.5): np.array([0.7, 0.1]), (3, 0.5): np.array([0.7, 0.2])}
+    a = search(APART, std=0.001, curves=curves)
+    b = SearchResult(**{**a.__dict__, "backend": "torch", "mean": a.mean + 1e-4})
+    assert c.search_findings([a, b]) == [
+        "The numpy and torch searches chose the same parameters; their mean CV "
+        "accuracies differ by at most 1.0e-04.",
+        "The highest mean CV accuracy is at hidden = 11, lr = 0.5 (0.970 ± 0.001); "
+        "every other pair is clearly below it.",
+        "lr = 0.1, 0.01 or 0.005 is clearly worse than the best pair at every "
+        "hidden size.",
+        "At lr = 0.5, hidden = 3 and 6 are clearly below hidden = 11.",
+        "The lowest final training loss, 0.1000, is at hidden = 11, lr = 0.5 "
+        "(0.970 ± 0.001), the highest CV accuracy of the grid.",
+    ]
+    lone = {(3, 0.5): np.array([0.7, 0.2]), (6, 0.1): np.array([0.7, 0.05])}
+    last = c.search_findings([search(APART, std=0.001, curves=lone)])[-1]
+    assert last == (
+        "The lowest final training loss, 0.0500, is at hidden = 6, lr = 0.1 "
+        "(0.750 ± 0.001), clearly below the highest CV accuracy: a lower training "
+        "loss did not give a better CV accuracy."
+    )
+    diverged = {(3, 0.5): None}
+    assert c.search_findings([search(APART, curves=diverged)])[-1] == (
+        "Every refit on the whole training set diverged."
+    )
+    smoke = c.search_findings([a, b], smoke=True)
+    assert smoke[1] == c.SMOKE_FINDING and len(smoke) == 2
+
+
+def test_momentum_findings_read_in_full():
+    m = momentum(
+        {"classic": (2.0, 9.9, 36.2), "nesterov": (2.0, 9.9, 36.2)},
+        {"classic": (0, 0, 44), "nesterov": (0, 0, 42)},
+    )
+    assert c.momentum_findings(m) == [
+        "**Dampened** (the lab's rule, v = βv + (1-β) lr g): 1.0× at β = 0.5, "
+        "1.0× at β = 0.9 and 1.0× at β = 0.99. Its velocity averages past steps "
+        "lr g, so under a steady gradient the step is lr g whatever β is: "
+        "momentum only smooths the direction, and does not make training faster.",
+        "**Classic** (heavy ball, v = βv + lr g): 2.0× at β = 0.5, 9.9× at "
+        "β = 0.9 and 36.2× at β = 0.99. Without the (1-β) factor the velocity "
+        "sums past gradients, so the steady step is lr g / (1-β): β = 0.9 acts "
+        "like a ten times larger learning rate.",
+        "**Nesterov** (the look-ahead form of classic): 2.0× at β = 0.5, 9.9× at "
+        "β = 0.9 and 36.2× at β = 0.99.",
+        "The loss went up during training in 44 epochs for classic at β = 0.99 "
+        "and 42 epochs for nesterov at β = 0.99: the velocity carried the weights "
+        "past the minimum along a direction, most of all for classic at β = 0.99.",
+    ]
+    assert c.momentum_findings(m, smoke=True) == [c.SMOKE_FINDING]
+
+
+def test_loss_findings_read_in_full():
+    assert c.loss_findings(losses()) == [
+        "Cross-entropy fell to 15.7% of its first value and squared error to "
+        "23.1%; in the last tenth of the run they still fell 1.3% and 14.6%. The "
+        "two losses are on different scales (squared error here is half the "
+        "squared distance between probability and label), so their values are "
+        "not compared.",
+        "In training accuracy, cross-entropy and squared error are "
+        "indistinguishable (0.970 and 0.967, within the noise margin of 0.020).",
+        "In test accuracy, cross-entropy and squared error are indistinguishable "
+        "(0.943 and 0.957, within the noise margin of 0.025).",
+        "At the output, cross-entropy's gradient is p - y and squared error's is "
+        "(p - y) p (1 - p). After one epoch p lies between 0.490 and 0.630, so "
+        "p (1 - p) is at most 1/4: every row's gradient is cut to about a "
+        "quarter, which is why squared error starts slowly.",
+        "The rest of the study uses cross-entropy: that is the lab's choice and "
+        "the canonical loss for a probability output, not a finding of this "
+        "comparison.",
+    ]
+    smoke = c.loss_findings(losses(binary=False), smoke=True)
+    assert smoke[1:] == [c.SMOKE_FINDING]
+
+
+def test_accuracy_findings_read_in_full():
+    from types import SimpleNamespace
+
+    data = SimpleNamespace(
+        bayes_accuracy=0.95, bayes_train_accuracy=0.967, bayes_test_accuracy=0.933
+    )
+    twins = AccuracyResult(**{**accuracy().__dict__, "backend_gap": 5.6e-16})
+    assert c.accuracy_findings(twins, data) == [
+        "Intervals are 95% Wilson intervals over the 300 test rows.",
+        "The numpy and PyTorch backends start from the same weights; their test "
+        "probabilities differ by at most 5.6e-16, so they take the same steps.",
+        "The network beats a linear model (network 0.943, linear model 0.580 on "
+        "the test set): the classes are not linearly separable, and the hidden "
+        "layer is needed.",
+        "The Bayes-optimal rule (the class of higher density under the known "
+        "mixture) is the best any classifier can do: 0.950 on new data, 0.967 on "
+        "these training rows and 0.933 on these test rows. The network's test "
+        "accuracy is 0.7 points below the population value, within the noise of "
+        "300 test rows.",
+    ]
+    apart = AccuracyResult(**{**accuracy().__dict__, "backend_gap": 0.01})
+    assert c.accuracy_findings(apart, data, smoke=True) == [
+        "Intervals are 95% Wilson intervals over the 300 test rows.",
+        "The numpy and PyTorch backends start from the same weights; their test "
+        "probabilities differ by at most 1.0e-02, more than rounding: their "
+        "training runs drifted apart.",
+        c.SMOKE_FINDING,
+    ]
+    no_bayes = SimpleNamespace(bayes_accuracy=None)
+    assert len(c.accuracy_findings(accuracy(), no_bayes)) == 3
+
+
+def test_summary_reads_in_full():
+    assert c.summary(_study(accuracy())) == [
+        "The lab's 2-3-1 network gets 0.970 of the training rows and 0.943 of the "
+        "test rows right; no classifier can expect more than 0.950, and a "
+        "straight-line boundary gets 0.580.",
+        "Squared error ends as accurate as cross-entropy, only slower.",
+        "The lab's dampened momentum rule does not make training faster; the "
+        "classic rule does, by about 1/(1-β).",
+        "In the grid, hidden = 11, lr = 0.5 scores best, but 2 other pairs are "
+        "within the noise of it.",
+        "Of the lab's 7 claims, 2 reproduced, 3 partly and 2 not reproduced.",
+    ]
+
+
+def test_summary_reads_in_full_when_every_gap_is_clear():
+    from sklearn_mlplab.lab.study import Study
+
+    base = _study(accuracy())
+    study = Study(
+        **{
+            **base.__dict__,
+            "losses": losses(0.95, 0.80),
+            "momentum": momentum({"dampened": (2.0, 4.0, 8.0)}),
+            "searches": (search(APART, std=0.001, curves={(11, 0.5): np.ones(2)}),),
+        }
+    )
+    assert c.summary(study)[1:4] == [
+        "Cross-entropy does better (0.950 against 0.800) on the test set.",
+        "The lab's dampened momentum rule makes training faster: 2.0× at "
+        "β = 0.5, 4.0× at β = 0.9 and 8.0× at β = 0.99.",
+        "In the grid, hidden = 11, lr = 0.5 scores best, clearly ahead of every "
+        "other pair.",
+    ]
+    both = momentum({"classic": (2.0, 9.9, 36.2), "nesterov": (2.0, 9.9, 36.2)})
+    assert c.summary(Study(**{**base.__dict__, "momentum": both}))[2] == (
+        "The lab's dampened momentum rule does not make training faster; the "
+        "classic and nesterov rules do, by about 1/(1-β)."
+    )
+    none = Study(**{**base.__dict__, "momentum": momentum({})})
+    assert c.summary(none)[2] == (
+        "No momentum rule made training faster at this learning rate."
+    )
+
+
+def test_claims_run_every_claim_on_the_first_search_and_honour_smoke():
+    from sklearn_mlplab.lab.study import Study
+
+    study = _study(accuracy())
+    other = search(APART, std=0.001)
+    two = Study(**{**study.__dict__, "searches": (study.searches[0], other)})
+    held = k.claims(two)
+    assert [x.claim for x in held] == [x.claim for x in k.claims(study)]
+    assert [x.verdict for x in held] == [
+        k.REPRODUCED,
+        k.NOT_REPRODUCED,
+        k.PARTLY,
+        k.PARTLY,
+        k.PARTLY,
+        k.REPRODUCED,
+        k.NOT_REPRODUCED,
+    ]
+    assert [x.section for x in held] == [
+        "accuracy",
+        "losses",
+        "momentum",
+        "momentum",
+        "search",
+        "search",
+        "search",
+    ]
+    smoke = k.claims(_study(accuracy(), smoke=True))
+    assert {x.verdict for x in smoke} == {k.NOT_APPLICABLE}
+    assert {x.reason for x in smoke} == {k.SMOKE_REASON}
+    assert [x.measured for x in smoke] == [x.measured for x in held]
+    on_csv = k.claims(_study(accuracy(), bundled=False))
+    assert on_csv[0].verdict == k.NOT_APPLICABLE and on_csv[1].verdict != (
+        k.NOT_APPLICABLE
+    )
+
+
+def test_bayes_and_linear_findings_read_in_full():
+    assert c.bayes_finding(0.990, 0.950, 0.967, 0.933, 300) == (
+        "The Bayes-optimal rule (the class of higher density under the known "
+        "mixture) is the best any classifier can do: 0.950 on new data, 0.967 on "
+        "these training rows and 0.933 on these test rows. The network's test "
+        "accuracy is 4.0 points above the population value; scoring above it "
+        "reflects this sample of rows, not a better rule."
+    )
+    tie = c.linear_finding(score("net", 0.95, 0.947), score("lin", 0.96, 0.959), 171)
+    assert tie == (
+        "A linear model does as well as the network (network 0.947, linear model "
+        "0.959 on the test set, within the noise of 171 rows): on this data the "
+        "hidden layer buys nothing measurable, and the simpler linear model is "
+        "the better choice."
+    )
+    worse = c.linear_finding(score("net", 0.9, 0.80), score("lin", 0.96, 0.959), 300)
+    assert worse == (
+        "The linear model beats the network (0.959 against 0.800 on the test "
+        "set): on this data the network is the worse choice as trained here; it "
+        "needs other settings, more data, or none at all."
+    )
+
+
+def test_scale_finding_and_compare_read_in_full():
+    assert c.scale_finding(_described([2.4, 77.0])) == (
+        "Y's standard deviation is 32.1 times X's, so an unscaled network would "
+        "take steps of very different sizes along the features: every model "
+        "below z-scores them with the training mean and standard deviation (a "
+        "`StandardScaler` in the pipeline), as the lab does."
+    )
+    assert c.scale_finding(_described([2.0, 3.0])) == (
+        "The features' standard deviations are within 1.5× of each other; every "
+        "model below still z-scores them, as the lab does."
+    )
+    # A constant feature is left out of the ratio.
+    assert c.scale_finding(_described([0.0, 2.0, 7.0])).startswith(
+        "Z's standard deviation is 3.5 times Y's"
+    )
+    assert c.compare("a", 0.9, "b", 0.9) == "a and b both give 0.900"
+    assert c.compare("a", 0.943, "b", 0.957, margin=0.025) == (
+        "a and b are indistinguishable (0.943 and 0.957, within the noise margin "
+        "of 0.025)"
+    )
+    assert c.compare("a", 0.943, "b", 0.957, margin=0.014) == (
+        "b does better (0.957 against 0.943)"
+    )
+
+
+def test_searches_agree_checks_the_pick_and_each_curve():
+    a = search(GRID, curves={(3, 0.5): np.ones(3), (6, 0.5): None})
+    assert c.searches_agree([a])
+    assert c.searches_agree([a, a])
+    pick = SearchResult(**{**a.__dict__, "pick": (3, 0.5)})
+    assert not c.searches_agree([a, pick])
+    lost = search(GRID, curves={(3, 0.5): None, (6, 0.5): None})
+    assert not c.searches_agree([a, lost])
+    assert not c.searches_agree([lost, a])
+    near = search(GRID, curves={(3, 0.5): np.ones(3) + 1e-7, (6, 0.5): None})
+    assert c.searches_agree([a, near])
+    far = search(GRID, curves={(3, 0.5): np.ones(3) + 1e-5, (6, 0.5): None})
+    assert not c.searches_agree([a, far])

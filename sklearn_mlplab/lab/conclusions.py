@@ -297,7 +297,8 @@ def search_findings(searches, smoke=False):
     out.append(
         f"At lr = {best[1]}, "
         + (
-            f"hidden = {join(below, 'and')} is clearly below hidden = {best[0]}."
+            f"hidden = {join(below, 'and')} {'are' if len(below) > 1 else 'is'} "
+            f"clearly below hidden = {best[0]}."
             if below
             else f"the hidden sizes {join(column)} are indistinguishable."
         )
@@ -369,12 +370,22 @@ def summary(study):
         if ties
         else ", clearly ahead of every other pair."
     )
-    momentum = (
-        "The lab's dampened momentum rule does not make training faster; "
-        "the classic rule does, by about 1/(1-β)."
-        if not sped_up(study.momentum, "dampened")
-        and "classic" in study.momentum.kinds
-        and sped_up(study.momentum, "classic")
-        else "Momentum: " + momentum_findings(study.momentum)[0].replace("**", "")
-    )
+    momentum = _momentum_summary(study.momentum)
     return [first, loss, momentum, grid, f"Of the lab's {len(found)} claims, {tally}."]
+
+
+def _momentum_summary(momentum):
+    """One sentence on what momentum did to the speed of training."""
+    if sped_up(momentum, "dampened"):
+        return (
+            "The lab's dampened momentum rule makes training faster: "
+            f"{speeds_text(momentum, 'dampened')}."
+        )
+    fast = [k for k in momentum.kinds if sped_up(momentum, k)]
+    if fast:
+        return (
+            "The lab's dampened momentum rule does not make training faster; "
+            f"the {join(fast)} rule{'s do' if len(fast) > 1 else ' does'}, by "
+            "about 1/(1-β)."
+        )
+    return "No momentum rule made training faster at this learning rate."
