@@ -537,3 +537,30 @@ def test_one_class_test_file_is_accepted(tmp_path):
         _run(tmp_path, "--data", train, "--target", "t", "--test-data", str(test)) == 0
     )
     assert (tmp_path / "o" / "report.md").is_file()
+
+
+@pytest.mark.parametrize("drop", [None, ["w"]])
+def test_saved_index_is_left_out_with_or_without_drop(tmp_path, drop):
+    from sklearn_mlplab.lab import QUICK, load_csv
+
+    path = tmp_path / "indexed.csv"
+    frame = pd.read_csv(_csv(tmp_path / "plain.csv", n_samples=60))
+    frame["w"] = 1.0
+    frame.sort_values("t").reset_index(drop=True).to_csv(path, index=True)
+    data = load_csv(path, "t", QUICK, 0, drop=drop)
+    assert data.feature_names == (("u", "v") if drop else ("u", "v", "w"))
+    (note,) = data.notes
+    assert note.startswith("column 'Unnamed: 0' of")
+
+
+def test_reset_index_column_is_left_out_but_a_real_index_feature_is_kept(tmp_path):
+    from sklearn_mlplab.lab import QUICK, load_csv
+
+    path = tmp_path / "reset.csv"
+    frame = pd.read_csv(_csv(tmp_path / "plain.csv", n_samples=60))
+    frame.reset_index().to_csv(path, index=False)
+    assert load_csv(path, "t", QUICK, 0).feature_names == ("u", "v")
+    frame.insert(0, "index", np.linspace(0, 1, len(frame)))
+    frame.to_csv(path, index=False)
+    data = load_csv(path, "t", QUICK, 0)
+    assert data.feature_names == ("index", "u", "v") and not data.notes

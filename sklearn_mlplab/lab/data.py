@@ -63,17 +63,12 @@ class LabData:
         Fixes the loader made on its own, such as a saved pandas index column
         left out; printed as warnings and kept in the report.
 
-    Attributes
-    ----------
-    classes : tuple
-        The sorted training labels.
-
     Examples
     --------
     >>> from sklearn_mlplab.lab import load_bundled
     >>> data = load_bundled()
-    >>> data.X_train.shape, data.feature_names, data.classes
-    ((300, 2), ('X', 'Y'), (0, 1))
+    >>> data.X_train.shape, data.feature_names, data.bundled
+    ((300, 2), ('X', 'Y'), True)
     """
 
     X_train: object
@@ -90,11 +85,6 @@ class LabData:
     bayes_train_accuracy: float | None = None
     bayes_test_accuracy: float | None = None
     notes: tuple = field(default_factory=tuple)
-
-    @property
-    def classes(self):
-        """The sorted training labels."""
-        return tuple(np.unique(np.asarray(self.y_train)).tolist())
 
 
 def plain(value):
@@ -187,16 +177,23 @@ def _check_named(frame, names, option, name):
             )
 
 
+# How pandas names a saved index: no header (``df.to_csv()``), or "index"
+# (``df.reset_index().to_csv(index=False)``).
+_INDEX_NAMES = ("Unnamed: 0", "index")
+
+
 def _index_column(frame):
-    """The name of a saved pandas index (unnamed first column), or None."""
+    """The name of a saved pandas index (first column), or None."""
     import pandas as pd
 
     first = frame.columns[0]
-    if not str(first).startswith("Unnamed: 0"):
+    if str(first) not in _INDEX_NAMES:
         return None
     values = frame[first]
     if pd.api.types.is_integer_dtype(values) and values.is_unique:
         return first
+    if str(first) == "index":
+        return None  # a real feature that happens to be called "index"
     raise DataError(
         f"the first column has no name and does not look like a saved index; "
         f"name it in the header, or leave it out with --drop {first!r}"
@@ -244,13 +241,13 @@ def select_features(frame, target, name, features=None, drop=None):
     drop = list(drop or [])
     _check_named(frame, drop, "--drop", name)
     notes = []
-    index = _index_column(frame) if not drop else None
-    if index is not None:
+    index = _index_column(frame)
+    if index is not None and index not in drop and index != target:
         drop.append(index)
         notes.append(
-            f"column {index!r} of {name} is a saved pandas index (an unnamed "
-            "column of unique integers) and is left out; list the features "
-            "with --features to keep it"
+            f"column {index!r} of {name} is a saved pandas index (a first column "
+            "of unique integers named as pandas names an index) and is left "
+            "out; list the features with --features to keep it"
         )
     columns = [c for c in frame.columns if c != target and c not in drop]
     if not columns:
