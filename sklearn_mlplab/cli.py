@@ -231,6 +231,12 @@ def run_lab(args):
     # Connect before training, so that a wrong address fails at once.
     client = _dask_client(args.dask_scheduler)
     backends = available_backends()
+    if "torch" not in backends:
+        print(
+            "mlplab: warning: PyTorch is not installed; only the numpy backend "
+            "runs (pip install 'sklearn-mlplab[torch]' for both)",
+            file=sys.stderr,
+        )
     # On a dask cluster, every worker by default; locally, one process.
     n_jobs = args.n_jobs if args.n_jobs is not None else (-1 if client else 1)
     with contextlib.ExitStack() as stack:

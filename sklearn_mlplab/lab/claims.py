@@ -80,14 +80,21 @@ def claim_accuracy(accuracy, bundled, smoke=False, lab=(0.97, 0.92)):
         for value, (lo, hi) in zip(lab, (train_iv, net.test_interval), strict=True)
     ]
     verdict = {2: REPRODUCED, 1: PARTLY, 0: NOT_REPRODUCED}[sum(inside)]
-    where = [
-        f"{name} {value} is {'inside' if ok else 'outside'} this run's 95% "
-        f"interval ({fmt(lo)}–{fmt(hi)})"
-        for name, value, ok, (lo, hi) in zip(
-            ("train", "test"), lab, inside, (train_iv, net.test_interval), strict=True
+    intervals = (train_iv, net.test_interval)
+    text = [f"{fmt(lo)}–{fmt(hi)}" for lo, hi in intervals]
+    if all(inside) or not any(inside):
+        where = "inside" if all(inside) else "outside"
+        reason = (
+            f"the lab's train {lab[0]} and test {lab[1]} both lie {where} this "
+            f"run's 95% intervals ({text[0]} and {text[1]})"
         )
-    ]
-    reason = f"the lab's {join(where)}"
+    else:
+        (a, b) = ("train", "test") if inside[0] else ("test", "train")
+        ia, ib = (0, 1) if inside[0] else (1, 0)
+        reason = (
+            f"the lab's {a} {lab[ia]} lies inside this run's 95% interval "
+            f"({text[ia]}), its {b} {lab[ib]} outside it ({text[ib]})"
+        )
     return Claim("accuracy", claim, measured, verdict, reason)
 
 
@@ -107,6 +114,13 @@ def claim_losses(losses, smoke=False):
         ce.test_accuracy, se.test_accuracy, losses.n_test
     )
     still = falling > 1e-3
+    halves = [stats.half_fall_epoch(r.curve) for r in (ce, se)]
+    slower = (
+        f"; it is slower: half of its fall took {halves[1]} epochs against "
+        f"{halves[0]} for cross-entropy"
+        if halves[1] > halves[0]
+        else ""
+    )
     if behind and not still:
         verdict, reason = (
             REPRODUCED,
@@ -117,7 +131,7 @@ def claim_losses(losses, smoke=False):
             PARTLY,
             (
                 "L2 is clearly behind on test accuracy, but its loss is still "
-                "falling: it is slower, not stuck"
+                f"falling: it has not stalled{slower}"
             ),
         )
     else:
@@ -125,13 +139,7 @@ def claim_losses(losses, smoke=False):
             NOT_REPRODUCED,
             (
                 "L2 ends as accurate as cross-entropy within the noise and its loss "
-                "is still falling: it converges more slowly"
-                + (
-                    " (its output gradient carries a factor p(1-p) ≤ 1/4)"
-                    if losses.binary
-                    else ""
-                )
-                + ", it does not stall"
+                f"is still falling: it does not stall{slower}"
             ),
         )
     return Claim("losses", claim, measured, verdict, reason)
@@ -221,7 +229,11 @@ def claim_momentum_smooth(momentum, smoke=False, lab_rule="dampened", threshold=
     else:
         verdict, reason = (
             NOT_REPRODUCED,
-            (f"no rule's loss rose only above β = {threshold}"),
+            (
+                f"the loss rose at β ≤ {threshold} too"
+                if any(momentum.rises.values())
+                else "the loss never rose, for any rule or β"
+            ),
         )
     return Claim("momentum", claim, measured, verdict, reason)
 
@@ -316,6 +328,15 @@ def claim_small_lr(search, smoke=False, lr=0.005):
     return Claim("search", claim, measured, verdict, reason)
 
 
+def _final_losses(search, lr):
+    """The final training loss at ``lr`` per hidden size (None if diverged)."""
+    return {
+        h: (None if c is None else float(c[-1]))
+        for h in search.hidden_values
+        for c in [search.curves.get((h, lr))]
+    }
+
+
 def claim_large_lr(search, smoke=False, high=0.5, low=0.1):
     """lr 0.5 reaches a much lower loss than lr 0.1."""
     claim = f"lr = {high} reaches a much lower minimum than lr = {low} (§4.3)."
@@ -328,47 +349,77 @@ def claim_large_lr(search, smoke=False, high=0.5, low=0.1):
             f"the grid does not hold both lr = {high} and lr = {low}",
         )
     hs = search.hidden_values
+    fast, slow = _final_losses(search, high), _final_losses(search, low)
+    pairs = [(h, fast[h], slow[h]) for h in hs if None not in (fast[h], slow[h])]
     measured = (
-        f"mean CV accuracy {join(fmt(score_of(search, (h, high))) for h in hs)} at "
-        f"lr = {high} against {join(fmt(score_of(search, (h, low))) for h in hs)} at "
-        f"lr = {low} (hidden = {join(hs)})"
+        f"final training loss {join(fmt(f) for _, f, _ in pairs)} at lr = {high} "
+        f"against {join(fmt(s) for _, _, s in pairs)} at lr = {low} "
+        f"(hidden = {join(h for h, _, _ in pairs)}); mean CV accuracy "
+        f"{span([score_of(search, (h, high)) for h in hs])} against "
+        f"{span([score_of(search, (h, low)) for h in hs])}"
     )
     if smoke:
         return _smoke(claim, measured, "search")
-    wins = [
-        h
-        for h in hs
-        if score_of(search, (h, high)) > score_of(search, (h, low))
-        and differ(search, (h, high), (h, low))
-    ]
-    because = (
-        f"with the dampened rule the step is lr·g, so {search.epochs} epochs at "
-        f"lr = {low} cover {pct(low / high, 0)} of the distance: a slower "
-        "descent, not a minimum that lr = "
-        f"{high} escaped"
+    if not pairs:
+        return Claim(
+            "search",
+            claim,
+            measured,
+            NOT_APPLICABLE,
+            "every run at one of the two rates diverged",
+        )
+    much = [h for h, f, s in pairs if f <= 0.5 * s]
+    lower = [h for h, f, s in pairs if f < s]
+    why = (
+        f"not by escaping a local minimum: with the dampened rule the step is "
+        f"lr·g, so in the same {search.epochs} epochs lr = {low} travels "
+        f"{pct(low / high, 0)} as far down the same slope"
     )
-    if len(wins) == len(hs):
-        verdict, reason = REPRODUCED, f"clearly ahead at every hidden size; {because}"
-    elif wins:
+    if len(much) == len(pairs):
+        verdict, reason = (
+            REPRODUCED,
+            (
+                f"at every hidden size lr = {high} ends at half lr = {low}'s loss or "
+                f"less; {why}"
+            ),
+        )
+    elif lower:
         verdict, reason = (
             PARTLY,
             (
-                f"clearly ahead only at hidden = {join(wins)}; elsewhere within "
-                "the noise"
+                f"lr = {high} ends lower at hidden = {join(lower)}, but at half the "
+                f"loss or less only at {join(much) or 'none'}"
             ),
         )
     else:
         verdict, reason = (
             NOT_REPRODUCED,
-            f"at no hidden size is lr = {high} clearly ahead of lr = {low}",
+            (f"at no hidden size does lr = {high} end at a lower loss than lr = {low}"),
         )
     return Claim("search", claim, measured, verdict, reason)
 
 
+def _cv_ranking(search, lr, hidden):
+    """Where ``hidden`` stands in CV accuracy at ``lr``: top, tied, beaten."""
+    hs = search.hidden_values
+    others = [h for h in hs if h != hidden]
+    mine = score_of(search, (hidden, lr))
+    best_h = max(hs, key=lambda h: score_of(search, (h, lr)))
+    beaten = [
+        h
+        for h in others
+        if score_of(search, (h, lr)) < mine and differ(search, (hidden, lr), (h, lr))
+    ]
+    top = mine == score_of(search, (best_h, lr))
+    tied = top or not differ(search, (hidden, lr), (best_h, lr))
+    return top and len(beaten) == len(others), tied, beaten, best_h
+
+
 def claim_hidden(search, smoke=False, lr=0.5, hidden=6):
-    """Six hidden neurons at lr 0.5 are the best of the grid's sizes."""
+    """Six hidden neurons at lr 0.5 reach the lowest loss and do best."""
     claim = (
-        f"{hidden} hidden neurons at lr = {lr} do best; fewer or more do worse (§4.3)."
+        f"{hidden} hidden neurons at lr = {lr} reach the lowest loss; fewer or "
+        "more do worse (§4.3)."
     )
     hs = search.hidden_values
     if lr not in search.lr_values or hidden not in hs:
@@ -379,47 +430,61 @@ def claim_hidden(search, smoke=False, lr=0.5, hidden=6):
             NOT_APPLICABLE,
             f"the grid does not hold hidden = {hidden} at lr = {lr}",
         )
+    losses = _final_losses(search, lr)
+    finite = {h: v for h, v in losses.items() if v is not None}
     measured = (
-        f"mean CV accuracy at lr = {lr}: "
+        f"at lr = {lr}, final training loss "
+        + ", ".join(f"{h} units {fmt(finite[h])}" for h in hs if h in finite)
+        + "; mean CV accuracy "
         + ", ".join(f"{h} units {cell(*cell_values(search, (h, lr)))}" for h in hs)
         + f"; the search picked hidden = {search.pick[0]}, lr = {search.pick[1]}"
     )
     if smoke:
         return _smoke(claim, measured, "search")
-    others = [h for h in hs if h != hidden]
-    top = max(score_of(search, (h, lr)) for h in hs)
-    is_top = score_of(search, (hidden, lr)) == top
-    beaten = [
-        h
-        for h in others
-        if differ(search, (hidden, lr), (h, lr))
-        and score_of(search, (h, lr)) < score_of(search, (hidden, lr))
-    ]
-    best_h = max(hs, key=lambda h: score_of(search, (h, lr)))
-    tied_top = is_top or not differ(search, (hidden, lr), (best_h, lr))
-    if is_top and len(beaten) == len(others):
+    lowest = min(finite, key=finite.get) if finite else None
+    clear, tied, beaten, best_h = _cv_ranking(search, lr, hidden)
+    if lowest == hidden and clear:
         verdict, reason = (
             REPRODUCED,
-            f"{hidden} units are clearly ahead of {join(others)}",
+            (
+                f"{hidden} units reach the lowest loss and are clearly ahead in CV "
+                "accuracy"
+            ),
         )
-    elif tied_top and beaten:
+    elif lowest == hidden:
         verdict, reason = (
             PARTLY,
-            (f"{hidden} units tie with the best and clearly beat {join(beaten)}"),
-        )
-    elif tied_top:
-        verdict, reason = (
-            NOT_REPRODUCED,
             (
-                f"at lr = {lr} the sizes {join(hs)} are indistinguishable within the "
-                "fold spread: this data shows no sweet spot"
+                f"{hidden} units reach the lowest training loss, but are not clearly "
+                "ahead in CV accuracy"
+            ),
+        )
+    elif tied and beaten and lowest is not None:
+        verdict, reason = (
+            PARTLY,
+            (
+                f"{hidden} units tie with the best in CV accuracy and clearly beat "
+                f"{join(beaten)}, but the lowest training loss is at {lowest} units"
             ),
         )
     else:
-        verdict, reason = (
-            NOT_REPRODUCED,
-            (f"{hidden} units are clearly below {best_h} at lr = {lr}"),
+        loss_part = (
+            "every run at this rate diverged"
+            if lowest is None
+            else f"the lowest training loss at lr = {lr} is at {lowest} units"
+            + (
+                ", as more units fit the training rows more closely"
+                if lowest > hidden
+                else ""
+            )
         )
+        cv_part = (
+            f"the CV accuracies of {join(hs)} units are indistinguishable: this "
+            "data shows no sweet spot"
+            if tied
+            else f"{hidden} units are clearly below {best_h} in CV accuracy"
+        )
+        verdict, reason = NOT_REPRODUCED, f"{loss_part}, and {cv_part}"
     return Claim("search", claim, measured, verdict, reason)
 
 

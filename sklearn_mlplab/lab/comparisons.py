@@ -20,8 +20,11 @@ def sped_up(momentum, kind):
 
 
 def speeds_text(momentum, kind):
+    """Each rate's speed-up in words: ``2.0× at β = 0.5``, ``not reached ...``."""
     parts = [
-        f"{times(momentum.speedup[kind, b])} at β = {b}"
+        f"not reached at β = {b}"
+        if momentum.speedup[kind, b] is None
+        else f"{times(momentum.speedup[kind, b])} at β = {b}"
         for b in momentum.betas
         if b > 0
     ]

@@ -18,7 +18,7 @@ from .comparisons import (
     speeds_text,
     ties_with_best,
 )
-from .text import fmt, join, pct
+from .text import fmt, join, pct, times
 
 SMOKE_FINDING = (
     "Smoke run (--quick): the runs are far too short for conclusions; these "
@@ -40,7 +40,8 @@ def scale_finding(described):
     wide = described.feature_names[int(np.argmax(std))]
     narrow = described.feature_names[int(np.argmin(np.where(std > 0, std, np.inf)))]
     return (
-        f"{wide}'s standard deviation is {ratio:.1f} times {narrow}'s, so an "
+        f"The standard deviation of {wide} is {ratio:.1f} times that of {narrow}, "
+        "so an "
         "unscaled network would take steps of very different sizes along the "
         "features: every model below z-scores them with the training mean and "
         "standard deviation (a `StandardScaler` in the pipeline), as the lab does."
@@ -73,12 +74,17 @@ def loss_findings(losses, smoke=False):
         )
     if losses.binary and losses.first_outputs is not None:
         lo, hi = losses.first_outputs
+        # p (1 - p) peaks at p = 1/2: its range over [lo, hi].
+        top = 0.25 if lo <= 0.5 <= hi else max(lo * (1 - lo), hi * (1 - hi))
+        bottom = min(lo * (1 - lo), hi * (1 - hi))
+        halves = [stats.half_fall_epoch(r.curve) for r in (ce, se)]
         out.append(
             "At the output, cross-entropy's gradient is p - y and squared "
             f"error's is (p - y) p (1 - p). After one epoch p lies between "
-            f"{lo:.3f} and {hi:.3f}, so p (1 - p) is at most 1/4: every row's "
-            "gradient is cut to about a quarter, which is why squared error "
-            "starts slowly."
+            f"{lo:.3f} and {hi:.3f}, so p (1 - p) is between {bottom:.3f} and "
+            f"{top:.3f}: every row's squared-error gradient is cut to about a "
+            "quarter of cross-entropy's. Each loss made half of its fall by "
+            f"epoch {halves[0]} (cross-entropy) and {halves[1]} (squared error)."
         )
     out.append(
         "The rest of the study uses cross-entropy: that is the lab's choice "
@@ -160,7 +166,7 @@ def accuracy_findings(accuracy, data, smoke=False):
             )
         )
     else:
-        out.append("PyTorch is not installed: only the numpy backend was run.")
+        out.append("Only the numpy backend was run.")
     if smoke:
         return out + [SMOKE_FINDING]
     out.append(linear_finding(net, accuracy.linear, accuracy.n_test))
@@ -201,13 +207,12 @@ def momentum_findings(momentum, smoke=False):
                 "gradient the step is lr g whatever β is: momentum only smooths "
                 "the direction, and does not make training faster."
             )
-        elif fast:
+        elif fast and kind == "classic":
+            beta = max([b for b in fast if b <= 0.9] or fast)
             text += (
                 " Without the (1-β) factor the velocity sums past gradients, so "
-                "the steady step is lr g / (1-β): β = 0.9 acts like a ten times "
-                "larger learning rate."
-                if kind == "classic"
-                else ""
+                f"the steady step is lr g / (1-β): β = {beta} acts like a "
+                f"{1 / (1 - beta):.0f} times larger learning rate."
             )
         out.append(text)
     rose = [
@@ -217,12 +222,11 @@ def momentum_findings(momentum, smoke=False):
         if momentum.rises[k, b]
     ]
     if rose:
-        k, b, n = max(rose, key=lambda r: r[2])
         out.append(
             "The loss went up during training in "
             + join(f"{n} epochs for {k} at β = {b}" for k, b, n in rose)
-            + ": the velocity carried the weights past the minimum along a "
-            f"direction, most of all for {k} at β = {b}."
+            + ": the velocity carried the weights past the bottom of the valley, "
+            "and the loss rose before it fell again."
         )
     else:
         out.append("The loss never went up in any run: no run overshot.")
@@ -325,53 +329,86 @@ def _lowest_loss_finding(search, best, ties):
 
 
 # ------------------------------------------------------------------ summary
+_TALLY = {
+    # verdict: (one claim, several claims)
+    "reproduced": ("reproduces", "reproduce"),
+    "partly": ("partly reproduces", "partly reproduce"),
+    "not reproduced": ("does not reproduce", "do not reproduce"),
+    "not applicable": ("cannot be tested here", "cannot be tested here"),
+}
+
+
+def tally(verdicts):
+    """How many claims got each verdict, as a sentence."""
+    parts = [
+        f"{verdicts.count(v)} {_TALLY[v][verdicts.count(v) > 1]}"
+        for v in VERDICTS
+        if v in verdicts
+    ]
+    return f"Of the lab's {len(verdicts)} claims, {join(parts)}."
+
+
+def _accuracy_summary(acc, bayes):
+    net = acc.networks[0]
+    text = (
+        f"The lab's {acc.shape} network gets {fmt(net.train_accuracy)} of the "
+        f"training rows and {fmt(net.test_accuracy)} of the test rows right"
+    )
+    if bayes is not None:
+        text += f"; no classifier can expect more than {fmt(bayes)}"
+    lin = acc.linear.test_accuracy
+    if not stats.accuracies_differ(net.test_accuracy, lin, acc.n_test):
+        return text + (
+            f". A linear model does as well ({fmt(lin)}): on this data the "
+            "hidden layer buys nothing measurable."
+        )
+    if lin > net.test_accuracy:
+        return text + (
+            f". A linear model does better ({fmt(lin)}): on this data the "
+            "network, as trained here, is the worse choice."
+        )
+    return text + f", and a linear model gets {fmt(lin)}."
+
+
+def _loss_summary(losses):
+    ce, se = losses.runs["log_loss"], losses.runs["squared_error"]
+    if stats.accuracies_differ(ce.test_accuracy, se.test_accuracy, losses.n_test):
+        return (
+            compare(
+                "Cross-entropy", ce.test_accuracy, "squared error", se.test_accuracy
+            )
+            + " on the test set."
+        )
+    halves = [stats.half_fall_epoch(r.curve) for r in (ce, se)]
+    if halves[1] > halves[0]:
+        return (
+            "Squared error ends as accurate as cross-entropy, only slower: half "
+            f"of its loss's fall took {halves[1]} epochs against {halves[0]}."
+        )
+    return "Squared error ends as accurate as cross-entropy, and no slower."
+
+
 def summary(study):
     """A few plain sentences a student can read in a minute."""
-    acc, data = study.accuracy, study.data
-    net = acc.networks[0]
     if study.config.smoke:
         return [
             "This is a smoke run (--quick): every experiment ran, but for far too "
             "few epochs to say anything about the lab. Run `mlplab lab` without "
             "--quick for the real study."
         ]
-    first = (
-        f"The lab's {acc.shape} network gets {fmt(net.train_accuracy)} of the "
-        f"training rows and {fmt(net.test_accuracy)} of the test rows right"
-    )
-    if data.bayes_accuracy is not None:
-        first += f"; no classifier can expect more than {fmt(data.bayes_accuracy)}"
-    lin = acc.linear.test_accuracy
-    if stats.accuracies_differ(net.test_accuracy, lin, acc.n_test) and (
-        lin < net.test_accuracy
-    ):
-        first += f", and a straight-line boundary gets {fmt(lin)}."
-    else:
-        first += (
-            f"; a straight-line boundary does as well or better ({fmt(lin)}), so "
-            "on this data the hidden layer buys nothing."
-        )
-    found = [c.verdict for c in claims(study)]
-    tally = join(f"{found.count(v)} {v}" for v in VERDICTS if v in found)
-    ce, se = study.losses.runs["log_loss"], study.losses.runs["squared_error"]
-    loss = (
-        "Squared error ends as accurate as cross-entropy, only slower."
-        if not stats.accuracies_differ(
-            ce.test_accuracy, se.test_accuracy, study.losses.n_test
-        )
-        else compare(
-            "Cross-entropy", ce.test_accuracy, "squared error", se.test_accuracy
-        )
-        + " on the test set."
-    )
     best, *ties = ties_with_best(study.searches[0])
     grid = f"In the grid, hidden = {best[0]}, lr = {best[1]} scores best" + (
         f", but {len(ties)} other pairs are within the noise of it."
         if ties
         else ", clearly ahead of every other pair."
     )
-    momentum = _momentum_summary(study.momentum)
-    return [first, loss, momentum, grid, f"Of the lab's {len(found)} claims, {tally}."]
+    return [
+        _accuracy_summary(study.accuracy, study.data.bayes_accuracy),
+        _loss_summary(study.losses),
+        _momentum_summary(study.momentum),
+        grid,
+        tally([c.verdict for c in claims(study)]),
+    ]
 
 
 def _momentum_summary(momentum):
@@ -383,9 +420,14 @@ def _momentum_summary(momentum):
         )
     fast = [k for k in momentum.kinds if sped_up(momentum, k)]
     if fast:
+        low = [b for b in sped_up(momentum, fast[0]) if b <= 0.9] or sped_up(
+            momentum, fast[0]
+        )
+        beta = max(low)
         return (
             "The lab's dampened momentum rule does not make training faster; "
-            f"the {join(fast)} rule{'s do' if len(fast) > 1 else ' does'}, by "
-            "about 1/(1-β)."
+            f"the {join(fast)} rule{'s do' if len(fast) > 1 else ' does'}: "
+            f"{times(momentum.speedup[fast[0], beta])} at β = {beta}, where "
+            f"1/(1-β) = {1 / (1 - beta):.0f}."
         )
     return "No momentum rule made training faster at this learning rate."

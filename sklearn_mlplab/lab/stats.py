@@ -68,3 +68,14 @@ def tail_drop(curve, share=0.1):
 def rises(curve):
     """The number of epochs in which the loss went up."""
     return int((np.diff(np.asarray(curve, dtype=float)) > 0).sum())
+
+
+def half_fall_epoch(curve):
+    """The first epoch (1-based) by which the loss made half its run's fall.
+
+    A scale-free pace: two losses on different scales are compared by how
+    soon each covers half of its own drop.
+    """
+    curve = np.asarray(curve, dtype=float)
+    halfway = curve[0] - 0.5 * (curve[0] - curve.min())
+    return int(np.flatnonzero(curve <= halfway)[0]) + 1
