@@ -148,8 +148,8 @@ def test_claim_losses_not_reproduced_when_l2_is_as_accurate_and_still_falling():
     assert claim.verdict == k.NOT_REPRODUCED
     assert claim.reason == (
         "L2 ends as accurate as cross-entropy within the noise and its loss is "
-        "still falling: it does not stall; it is slower: half of its fall took "
-        "476 epochs against 453 for cross-entropy"
+        "still falling: it does not stall, only slower (half of its fall took "
+        "476 epochs against 453 for cross-entropy)"
     )
     assert "still fell 14.6%" in claim.measured
 

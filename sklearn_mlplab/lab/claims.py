@@ -116,8 +116,8 @@ def claim_losses(losses, smoke=False):
     still = falling > 1e-3
     halves = [stats.half_fall_epoch(r.curve) for r in (ce, se)]
     slower = (
-        f"; it is slower: half of its fall took {halves[1]} epochs against "
-        f"{halves[0]} for cross-entropy"
+        f", only slower (half of its fall took {halves[1]} epochs against "
+        f"{halves[0]} for cross-entropy)"
         if halves[1] > halves[0]
         else ""
     )

@@ -2,13 +2,17 @@
 
 A figure never computes a statistic; it draws what the experiment measured,
 through the package's Display classes and scikit-learn's
-``DecisionBoundaryDisplay``. Smoke runs are stamped as such on the figure.
+``DecisionBoundaryDisplay``. Every figure is at most 11 inches wide, so it
+is shown at its own size (100 dpi) on the report's page and its text stays
+readable. Smoke runs are stamped as such on the figure.
 """
 
 import numpy as np
 
 _STYLES = ("-", "--", ":", "-.")
 _MARKERS = "o^sDvP*"
+# The report's page is 1100 px wide and figures are saved at 100 dpi.
+PAGE_WIDTH = 11.0
 
 
 def _plt():
@@ -39,45 +43,79 @@ def _finish(fig, smoke):
     return stamp_smoke(fig) if smoke else fig
 
 
-def _scatter_classes(ax, X, y, classes):
+def _plain_log_ticks(ax):
+    """Decimal tick labels on a log axis: 0.6, not 6×10⁻¹."""
+    from matplotlib.ticker import FuncFormatter
+
+    label = FuncFormatter(lambda v, _: f"{v:g}")
+    ax.yaxis.set_major_formatter(label)
+    ax.yaxis.set_minor_formatter(label)
+
+
+def _scatter_classes(ax, X, y, classes, over_regions=False):
+    """One marker per class; over coloured regions, white faces and black
+    edges so that no class disappears into a region of its own colour."""
     for k, (label, marker) in enumerate(zip(classes, _MARKERS, strict=False)):
         mask = y == label
+        face = ("white" if k == 0 else "black") if len(classes) == 2 else "white"
         ax.scatter(
             *X[mask].T,
-            s=14,
+            s=16,
             marker=marker,
-            color=f"C{k}",
+            color=face if over_regions else f"C{k}",
             edgecolor="k",
-            linewidth=0.3,
-            alpha=0.8,
+            linewidth=0.6 if over_regions else 0.3,
+            alpha=0.9,
             label=f"class {label}",
         )
+
+
+def _features_figure(described, zscored):
+    """More than two features: their spread (raw) or their distributions
+    (z-scored), one per feature."""
+    plt = _plt()
+    names = list(described.feature_names)
+    many = len(names) > 12
+    width = min(PAGE_WIDTH, max(6.0, 0.32 * len(names) + 3))
+    fig, ax = plt.subplots(figsize=(width, 4.6), layout="constrained")
+    if zscored:
+        ax.boxplot(described.Z_train, tick_labels=names)
+        ax.set_ylabel("value (z-score)")
+        ax.set_title("training features, z-scored")
+    else:
+        # Raw values on one axis would hide every small feature: show each
+        # feature's standard deviation on a log scale instead.
+        ax.bar(names, described.std, color="C0")
+        ax.set_yscale("log")
+        _plain_log_ticks(ax)
+        ax.set_ylabel("standard deviation (log scale)")
+        ax.set_title("training features, raw: the spread of each")
+    ax.set_xlabel("feature")
+    ax.tick_params(axis="x", rotation=90 if many else 45, labelsize=8 if many else 10)
+    return fig
 
 
 def data_figure(described, zscored=False, smoke=False):
     """The train and test rows on the features' own axes.
 
-    With more than two features, a box plot of each feature instead.
+    With more than two features, one bar or box per feature instead.
     """
+    if len(described.feature_names) != 2:
+        return _finish(_features_figure(described, zscored), smoke)
     plt = _plt()
     X_train = described.Z_train if zscored else described.X_train
     X_test = described.Z_test if zscored else described.X_test
     unit = " (z-score)" if zscored else ""
     what = "z-scored" if zscored else "raw"
-    if X_train.shape[1] != 2:
-        fig, ax = plt.subplots(
-            figsize=(max(6, 0.6 * X_train.shape[1] + 3), 4.5), layout="constrained"
-        )
-        ax.boxplot(X_train, tick_labels=list(described.feature_names))
-        ax.set_xlabel("feature")
-        ax.set_ylabel("value" + unit)
-        ax.set_title(f"training features, {what}")
-        ax.tick_params(axis="x", rotation=45)
-        return _finish(fig, smoke)
     # Natural axes, shared by the two panels: the features' scales are read
     # off the tick labels, not squeezed onto one unit.
     fig, axes = plt.subplots(
-        1, 2, figsize=(11, 4.3), sharex=True, sharey=True, layout="constrained"
+        1,
+        2,
+        figsize=(PAGE_WIDTH, 4.3),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
     )
     for ax, X, y, name in (
         (axes[0], X_train, described.y_train, "training set"),
@@ -106,6 +144,7 @@ def loss_figure(losses, smoke=False):
     )
     _, ax = _plt().subplots(figsize=(7, 4.3), layout="constrained")
     display.plot(ax=ax, log_scale=True, title="Training loss, same initial weights")
+    _plain_log_ticks(ax)
     ax.set_ylabel("training loss (log scale)")
     return _finish(display.figure_, smoke)
 
@@ -128,7 +167,12 @@ def boundary_figure(accuracy, described, smoke=False):
         np.vstack([described.X_train, described.X_test]), columns=names
     )
     fig, axes = plt.subplots(
-        1, 2, figsize=(12, 4.8), sharex=True, sharey=True, layout="constrained"
+        1,
+        2,
+        figsize=(PAGE_WIDTH, 4.6),
+        sharex=True,
+        sharey=True,
+        layout="constrained",
     )
     style = (
         {"cmap": "RdBu_r", "levels": np.linspace(0, 1, 11)}
@@ -151,7 +195,7 @@ def boundary_figure(accuracy, described, smoke=False):
             ylabel=names[1],
             **style,
         )
-        _scatter_classes(ax, X, y, classes)
+        _scatter_classes(ax, X, y, classes, over_regions=True)
         ax.set_title(name)
     fig.legend(
         *axes[0].get_legend_handles_labels(),
@@ -163,42 +207,64 @@ def boundary_figure(accuracy, described, smoke=False):
     return _finish(fig, smoke)
 
 
-def momentum_figure(momentum, smoke=False):
-    """Loss curves of each momentum rule, one panel per rule, on one y axis."""
+def _momentum_row(axes, momentum, log):
     from ..plotting import LossCurveDisplay
 
-    plt = _plt()
-    fig, axes = plt.subplots(
-        1,
-        len(momentum.kinds),
-        figsize=(5 * len(momentum.kinds), 4.5),
-        sharex=True,
-        sharey=True,
-        layout="constrained",
-        squeeze=False,
-    )
-    for ax, kind in zip(axes[0], momentum.kinds, strict=True):
+    for ax, kind in zip(axes, momentum.kinds, strict=True):
         display = LossCurveDisplay(
             loss_curves=[momentum.curves[kind, b] for b in momentum.betas]
-        ).plot(ax=ax, log_scale=True, title=f"{kind} momentum, lr = {momentum.lr}")
+        ).plot(ax=ax, log_scale=log)
         for line, beta, style in zip(
             display.lines_, momentum.betas, _STYLES * 2, strict=False
         ):
-            line.set_label(f"β = {beta}")
-            line.set_linestyle(style)
+            line.set(label=f"β = {beta}", linestyle=style, linewidth=1.5)
         ax.axhline(momentum.target, color="grey", linewidth=0.8, linestyle=":")
         # Log epochs: a constant-factor speed-up is a sideways shift.
         ax.set_xscale("log")
         ax.set_xlabel("epoch (log scale)")
-        ax.set_ylabel("training loss (log scale)" if ax is axes[0][0] else "")
-    fig.legend(
-        handles=display.lines_, loc="outside lower center", ncols=len(momentum.betas)
+        ax.set_ylabel("")
+        if log:
+            _plain_log_ticks(ax)
+    return display.lines_
+
+
+def momentum_figure(momentum, smoke=False):
+    """Loss curves of each momentum rule, one column per rule, rows sharing
+    one y axis: the whole range above, the first part of the fall below."""
+    plt = _plt()
+    n = len(momentum.kinds)
+    fig, axes = plt.subplots(
+        2,
+        n,
+        figsize=(PAGE_WIDTH, 7.2),
+        sharex=True,
+        sharey="row",
+        layout="constrained",
+        squeeze=False,
     )
+    lines = _momentum_row(axes[0], momentum, log=True)
+    _momentum_row(axes[1], momentum, log=False)
+    for ax, kind in zip(axes[0], momentum.kinds, strict=True):
+        ax.set_title(f"{kind} momentum, lr = {momentum.lr}")
+    axes[0][0].set_ylabel("training loss (log scale)")
+    # Below: zoomed on the runs at β ≤ 0.9, which the fastest run's fall
+    # squeezes into a line above.
+    kept = [
+        momentum.curves[k, b]
+        for k in momentum.kinds
+        for b in momentum.betas
+        if b <= 0.9
+    ]
+    low, high = min(c.min() for c in kept), max(c.max() for c in kept)
+    pad = 0.05 * (high - low or high)
+    axes[1][0].set_ylim(low - pad, high + pad)
+    axes[1][0].set_ylabel("training loss, runs at β ≤ 0.9")
+    fig.legend(handles=lines, loc="outside lower center", ncols=len(momentum.betas))
     return _finish(fig, smoke)
 
 
 def search_figure(search, smoke=False):
-    """The grid's heat map beside its loss curves, one panel per hidden size.
+    """The grid's heat map above its loss curves, one panel per hidden size.
 
     Colour and line style both mark the learning rate, so curves that lie on
     top of each other can still be told apart.
@@ -206,23 +272,29 @@ def search_figure(search, smoke=False):
     from ..plotting import GridSearchDisplay, LossCurveDisplay
 
     plt = _plt()
-    fig = plt.figure(figsize=(15, 4.6), layout="constrained")
-    left, right = fig.subfigures(1, 2, width_ratios=(1, 2.3))
+    fig = plt.figure(figsize=(PAGE_WIDTH, 8.0), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=(1, 1.1))
+    side, middle, _ = top.subplots(1, 3, width_ratios=(1, 2.2, 1))
+    side.axis("off")
+    _.axis("off")
     GridSearchDisplay(
         scores=search.mean,
         hidden_values=list(search.hidden_values),
         lr_values=list(search.lr_values),
-    ).plot(ax=left.subplots())
-    axes = right.subplots(
+    ).plot(ax=middle)
+    axes = bottom.subplots(
         1, len(search.hidden_values), sharex=True, sharey=True, squeeze=False
     )[0]
     for ax, hidden in zip(axes, search.hidden_values, strict=True):
-        pairs = [(lr, search.curves.get((hidden, lr))) for lr in search.lr_values]
-        drawn = [(lr, c) for lr, c in pairs if c is not None]
+        drawn = [
+            (lr, search.curves.get((hidden, lr)))
+            for lr in search.lr_values
+            if search.curves.get((hidden, lr)) is not None
+        ]
         display = LossCurveDisplay(loss_curves=[c for _, c in drawn]).plot(
             ax=ax, log_scale=True, title=f"hidden = {hidden}"
         )
-        for line, (lr, _) in zip(display.lines_, drawn, strict=True):
+        for line, (lr, _c) in zip(display.lines_, drawn, strict=True):
             k = search.lr_values.index(lr)
             line.set(
                 color=f"C{k}",
@@ -230,11 +302,12 @@ def search_figure(search, smoke=False):
                 linewidth=1.6,
                 label=f"lr = {lr}",
             )
+        _plain_log_ticks(ax)
         ax.set_ylabel("training loss (log scale)" if ax is axes[0] else "")
     handles = [
         plt.Line2D([], [], color=f"C{k}", linestyle=_STYLES[k % 4], label=f"lr = {lr}")
         for k, lr in enumerate(search.lr_values)
     ]
-    right.legend(handles=handles, loc="outside lower center", ncols=len(handles))
+    bottom.legend(handles=handles, loc="outside lower center", ncols=len(handles))
     fig.suptitle(f"{search.backend} backend")
     return _finish(fig, smoke)
