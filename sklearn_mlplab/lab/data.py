@@ -87,8 +87,8 @@ class LabData:
     notes: tuple = field(default_factory=tuple)
 
 
-def plain(value):
-    """A label as a person writes it: ``0``, not ``np.int64(0)``."""
+def quoted(value):
+    """A label as code shows it: ``0`` or ``'a'``, not ``np.int64(0)``."""
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
@@ -296,7 +296,7 @@ def split_columns(frame, target, columns, name, min_classes=2):
     if len(classes) < min_classes:
         raise DataError(
             f"target column {target!r} of {name} has only one class "
-            f"({plain(classes[0])}); the study needs at least two"
+            f"({quoted(classes[0])}); the study needs at least two"
         )
     return X, y
 
@@ -305,13 +305,13 @@ def _check_counts(y_train, y_test, config):
     counts = y_train.value_counts()
     if counts.min() < config.cv:
         raise DataError(
-            f"class {plain(counts.idxmin())} has only {counts.min()} training rows; "
+            f"class {quoted(counts.idxmin())} has only {counts.min()} training rows; "
             f"the {config.cv}-fold search needs at least {config.cv} per class"
         )
     unseen = sorted(set(y_test.unique()) - set(y_train.unique()), key=str)
     if unseen:
         raise DataError(
-            f"the test set has label {plain(unseen[0])}, which the training set "
+            f"the test set has label {quoted(unseen[0])}, which the training set "
             "does not have; every test label must occur in training"
         )
 
@@ -322,7 +322,7 @@ def _hold_out(X, y, path, config, seed):
     counts = y.value_counts()
     if counts.min() < 2:
         raise DataError(
-            f"class {plain(counts.idxmin())} of {str(path)!r} has only "
+            f"class {quoted(counts.idxmin())} of {str(path)!r} has only "
             f"{counts.min()} row; each class needs at least {config.cv + 2} rows"
         )
     parts = train_test_split(

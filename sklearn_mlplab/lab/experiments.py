@@ -337,17 +337,29 @@ def _grid_table(search, hiddens, lrs, step):
     return mean, std
 
 
+def _refit_curve(model, params, X, y):
+    """The loss curve of ``model`` with ``params`` on ``X, y``; None if it
+    diverged."""
+    from sklearn.base import clone
+
+    from .._base import NonFiniteError
+
+    try:
+        fitted = clone(model).set_params(**params).fit(X, y)
+    except NonFiniteError:
+        return None
+    return np.asarray(fitted[-1].loss_curve_)
+
+
 def _loss_curves(model, params, data, n_jobs, progress, epochs):
     from sklearn.utils.parallel import Parallel, delayed
 
-    from ..plotting import _fit_curve
-
     jobs = Parallel(n_jobs=n_jobs, return_as="generator")(
-        delayed(_fit_curve)(model, p, data.X_train, data.y_train) for p in params
+        delayed(_refit_curve)(model, p, data.X_train, data.y_train) for p in params
     )
     curves = []
     for curve in jobs:
-        curves.append(None if curve is None else np.asarray(curve))
+        curves.append(curve)
         progress(epochs)
     return curves
 

@@ -89,12 +89,14 @@ def context(study, where=None):
     )
 
 
-def draw_figures(study, folder):
-    """Save every figure of the study as a PNG in ``folder``; return the names."""
+def draw_figures(study, folder, twins=False):
+    """Save every figure of the study as a PNG in ``folder``; return the names.
+
+    With ``twins`` (the backends' searches agree), only the first backend's
+    grid is drawn.
+    """
     import matplotlib.pyplot as plt
 
-    # A second backend's grid is drawn only where it differs from the first.
-    twins = conclusions.searches_agree(study.searches)
     grids = study.backends[:1] if twins else study.backends
     names = []
     for name, draw in FIGURES.items():
@@ -109,15 +111,16 @@ def draw_figures(study, folder):
     return names
 
 
-def render_markdown(study, names, image=str, where=None):
-    """The report as Markdown; ``image(name)`` is each figure's address."""
+def render_markdown(ctx, names, image=str):
+    """The report as Markdown from :func:`context`; ``names`` are the drawn
+    figures and ``image(name)`` gives each one's address."""
     env = _environment()
     return env.get_template("report.md.j2").render(
-        **context(study, where), figures=set(names), image=image
+        **ctx, figures=set(names), image=image
     )
 
 
-def render_html(study, names, folder, where=None):
+def render_html(ctx, names, folder):
     """The report as one self-contained HTML page, figures inlined."""
     from markdown_it import MarkdownIt
 
@@ -128,15 +131,13 @@ def render_html(study, names, folder, where=None):
     body = (
         MarkdownIt("commonmark", {"html": False})
         .enable("table")
-        .render(render_markdown(study, names, image=inline, where=where))
+        .render(render_markdown(ctx, names, image=inline))
     )
     css = resources.files("sklearn_mlplab.lab").joinpath("templates", "report.css")
     return (
         _environment()
         .get_template("report.html.j2")
-        .render(
-            body=body, css=css.read_text(encoding="utf-8"), smoke=study.config.smoke
-        )
+        .render(body=body, css=css.read_text(encoding="utf-8"), smoke=ctx["smoke"])
     )
 
 
@@ -179,13 +180,10 @@ def write_report(study, out, where=None):
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".mlplab-", dir=parent))
     try:
-        names = draw_figures(study, tmp)
-        (tmp / "report.md").write_text(
-            render_markdown(study, names, where=where), encoding="utf-8"
-        )
-        (tmp / "report.html").write_text(
-            render_html(study, names, tmp, where), encoding="utf-8"
-        )
+        ctx = context(study, where)
+        names = draw_figures(study, tmp, twins=ctx["twins"])
+        (tmp / "report.md").write_text(render_markdown(ctx, names), encoding="utf-8")
+        (tmp / "report.html").write_text(render_html(ctx, names, tmp), encoding="utf-8")
         if not out.exists():
             os.replace(tmp, out)
         else:

@@ -9,7 +9,7 @@ through ``BaseSearchCV``'s own extension point, ``_run_search``, and calls
 from numbers import Integral
 
 from joblib import effective_n_jobs
-from sklearn.model_selection import GridSearchCV, ParameterGrid
+from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
 from sklearn.utils._param_validation import Interval
 
 
@@ -69,9 +69,7 @@ class SteppedGridSearchCV(GridSearchCV):
         candidates = list(ParameterGrid(self.param_grid))
         size = self.group_size
         if size is None:
-            n_folds = self.cv if isinstance(self.cv, Integral) else 5
-            if hasattr(self.cv, "get_n_splits"):
-                n_folds = self.cv.get_n_splits()
+            n_folds = check_cv(self.cv).get_n_splits()
             size = max(1, -(-effective_n_jobs(self.n_jobs) // n_folds))
         for start in range(0, len(candidates), size):
             group = candidates[start : start + size]
