@@ -757,3 +757,151 @@ def test_searches_agree_checks_the_pick_and_each_curve():
     assert c.searches_agree([a, near])
     far = search(GRID, curves={(3, 0.5): np.ones(3) + 1e-5, (6, 0.5): None})
     assert not c.searches_agree([a, far])
+
+
+# ------------------------------------------- the edges of each finding's rule
+def test_accuracies_differ_only_beyond_two_standard_errors():
+    # p = 1/2 on 256 rows: two standard errors are exactly 1/16.
+    assert stats.accuracy_margin(0.53125, 0.46875, 256) == 0.0625
+    assert not stats.accuracies_differ(0.53125, 0.46875, 256)
+    assert stats.accuracies_differ(0.5625, 0.46875, 256)
+    # Never less than one row.
+    assert stats.accuracy_margin(1.0, 1.0, 50) == 1 / 50
+
+
+def test_bayes_finding_at_the_edges():
+    edge = c.bayes_finding(0.53125, 0.46875, 0.5, 0.5, 256)
+    assert "6.2 points above the population value, within the noise of 256" in edge
+    same = c.bayes_finding(0.95, 0.95, 0.967, 0.933, 300)
+    assert "accuracy is equal to the population value, within the noise" in same
+    assert "above it" not in same
+    assert "1.2 points below" in c.bayes_finding(0.9377, 0.95, 0.967, 0.933, 300)
+
+
+def test_scale_finding_at_the_edges():
+    small = c.scale_finding(_described([0.5, 0.05]))
+    assert small.startswith("The standard deviation of X is 10.0 times that of Y")
+    assert c.scale_finding(_described([1.0, 3.0])).startswith(
+        "The features' standard deviations are within 3.0× of each other"
+    )
+    assert c.scale_finding(_described([0.0, 0.0])).startswith(
+        "The features' standard deviations are within 1.0× of each other"
+    )
+
+
+def test_compare_at_the_margin_is_a_tie():
+    assert "indistinguishable" in c.compare("a", 0.5, "b", 0.75, margin=0.25)
+
+
+def test_accuracy_findings_twins_only_below_a_millionth():
+    edge = AccuracyResult(**{**accuracy().__dict__, "backend_gap": 1e-6})
+    assert "more than rounding" in c.accuracy_findings(edge, _no_bayes())[1]
+    lone = c.accuracy_findings(accuracy(), _no_bayes())
+    assert lone[1] == "Only the numpy backend was run."
+
+
+def _no_bayes():
+    from types import SimpleNamespace
+
+    return SimpleNamespace(bayes_accuracy=None)
+
+
+def test_momentum_findings_name_an_unknown_rule_and_a_smooth_sweep():
+    m = momentum({})
+    other = MomentumResult(
+        **{
+            **m.__dict__,
+            "kinds": ("heavy",),
+            "speedup": {("heavy", b): 1.0 for b in BETAS},
+            "rises": {("heavy", b): 0 for b in BETAS},
+        }
+    )
+    text = c.momentum_findings(other)
+    assert text[0].startswith("**Heavy** (heavy): 1.0× at β = 0.5")
+    assert text[-1] == "The loss never went up in any run: no run overshot."
+
+
+def test_searches_agree_on_nan_cells_and_with_no_relative_slack():
+    nan_grid = np.array(GRID)
+    nan_grid[0, 0] = np.nan
+    a = search(nan_grid)
+    assert c.searches_agree([a, search(nan_grid.copy())])
+    ones = np.ones((3, 4))
+    near = search(ones + 5e-6)
+    # 5e-6 apart: within a relative 1e-5 of 1, but not within 1e-6.
+    assert not c.searches_agree([search(ones), near])
+    assert not c.searches_agree([search(ones), search(ones + 2e-6)])
+
+
+def test_search_findings_name_different_picks_identical_grids_and_one_size():
+    a = search(APART, std=0.001)
+    moved = SearchResult(**{**a.__dict__, "backend": "torch", "pick": (3, 0.5)})
+    assert c.search_findings([a, moved])[0] == (
+        "The numpy and torch searches chose different parameters; their mean CV "
+        "accuracies are identical."
+    )
+    third = SearchResult(**{**a.__dict__, "backend": "jax"})
+    assert c.search_findings([a, moved, third])[0].startswith(
+        "The numpy and torch searches"
+    )
+    flat = [
+        [0.97, 0.96, 0.96, 0.96],
+        [0.96, 0.96, 0.96, 0.96],
+        [0.96, 0.96, 0.96, 0.96],
+    ]
+    notes = c.search_findings([search(flat, std=0.02)])
+    assert notes[1] == (
+        "No learning rate is clearly worse than the best pair at every hidden size."
+    )
+    one = [[0.97, 0.7, 0.5, 0.5], [0.96, 0.7, 0.5, 0.5], [0.80, 0.7, 0.5, 0.5]]
+    assert c.search_findings([search(one, std=0.001)])[2] == (
+        "At lr = 0.5, hidden = 11 is clearly below hidden = 3."
+    )
+    # lr = 0.1 is worse at every size but one: not named.
+    mixed = [[0.97, 0.7, 0.5, 0.5], [0.90, 0.96, 0.5, 0.5], [0.9, 0.7, 0.5, 0.5]]
+    assert (
+        "lr = 0.01 or 0.005 is clearly worse"
+        in c.search_findings([search(mixed, std=0.001)])[1]
+    )
+
+
+def test_loss_findings_read_the_last_and_first_epochs():
+    runs = {
+        "log_loss": LossRun("log_loss", np.array([1.0, 0.5, 0.4, 0.2]), 0.9, 0.9),
+        "squared_error": LossRun(
+            "squared_error", np.array([0.2, 0.1, 0.08, 0.05]), 0.9, 0.9
+        ),
+    }
+    result = LossResult(runs, 4, 300, 300, True, (0.6, 0.9), None)
+    first, *rest = c.loss_findings(result)
+    assert first.startswith(
+        "Cross-entropy fell to 20.0% of its first value and squared error to "
+        "25.0%; in the last tenth of the run they still fell 50.0% and 37.5%."
+    )
+    gradient = next(t for t in rest if t.startswith("At the output"))
+    # p in [0.6, 0.9]: p (1 - p) from 0.09 to 0.24, below its peak of 1/4.
+    assert "so p (1 - p) is between 0.090 and 0.240:" in gradient
+    assert "half of its fall by epoch 2 (cross-entropy) and 2 (squared error)" in (
+        gradient
+    )
+    around = LossResult(runs, 4, 300, 300, True, (0.5, 0.7), None)
+    assert "between 0.210 and 0.250:" in " ".join(c.loss_findings(around))
+    multi = LossResult(runs, 4, 300, 300, False, (0.6, 0.9), None)
+    assert not any(t.startswith("At the output") for t in c.loss_findings(multi))
+
+
+def test_smoke_claims_keep_their_section_and_words():
+    full, smoke = k.claims(_study(accuracy())), k.claims(_study(accuracy(), smoke=True))
+    assert [(x.section, x.claim) for x in smoke] == [(x.section, x.claim) for x in full]
+
+
+def test_tail_drop_covers_at_least_the_last_step():
+    assert stats.tail_drop(np.linspace(1.0, 0.0, 11)[:-1]) == pytest.approx(0.5)
+    assert stats.tail_drop([1.0, 0.5]) == 0.5
+    assert stats.tail_drop([1.0]) == 0.0
+    # The last tenth of 1000 epochs is measured from epoch 901 (index 900).
+    c = np.ones(1000)
+    c[901:] = 0.5
+    assert stats.tail_drop(c) == 0.5
+    c[900] = 0.5
+    assert stats.tail_drop(c) == 0.0

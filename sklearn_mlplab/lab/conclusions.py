@@ -113,15 +113,19 @@ def compare(name_a, a, name_b, b, margin=0.0):
 def bayes_finding(net_test, bayes, bayes_train, bayes_test, n_test):
     """The network's test accuracy against the Bayes-optimal accuracy."""
     gap = net_test - bayes
-    side = "above" if gap > 0 else "below"
+    where = (
+        "equal to"
+        if gap == 0
+        else f"{100 * abs(gap):.1f} points {'above' if gap > 0 else 'below'}"
+    )
     text = (
         "The Bayes-optimal rule (the class of higher density under the known "
         f"mixture) is the best any classifier can do: {fmt(bayes)} on new data, "
         f"{fmt(bayes_train)} on these training rows and {fmt(bayes_test)} on "
-        f"these test rows. The network's test accuracy is "
-        f"{100 * abs(gap):.1f} points {side} the population value"
+        f"these test rows. The network's test accuracy is {where} the "
+        "population value"
     )
-    if abs(gap) <= stats.accuracy_margin(net_test, bayes, n_test):
+    if not stats.accuracies_differ(net_test, bayes, n_test):
         text += f", within the noise of {n_test} test rows"
     if gap > 0:
         text += "; scoring above it reflects this sample of rows, not a better rule"

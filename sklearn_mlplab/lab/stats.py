@@ -61,7 +61,8 @@ def epochs_to(curve, target):
 def tail_drop(curve, share=0.1):
     """How much a loss fell over the last ``share`` of the run, relative."""
     curve = np.asarray(curve, dtype=float)
-    start = curve[min(len(curve) - 1, int((1 - share) * len(curve)))]
+    # At least the last step, however short the run.
+    start = curve[max(0, min(len(curve) - 2, int((1 - share) * len(curve))))]
     return float((start - curve[-1]) / start) if start else 0.0
 
 
