@@ -11,6 +11,7 @@ import pytest
 from sklearn_mlplab.lab import claims as k
 from sklearn_mlplab.lab import conclusions as c
 from sklearn_mlplab.lab import stats
+from sklearn_mlplab.lab.claims import Claim
 from sklearn_mlplab.lab.experiments import (
     AccuracyResult,
     DataResult,
@@ -81,7 +82,7 @@ def momentum(speedups, rises=None):
         curves={k: np.ones(5) for k in speedup},
         target=0.69,
         half=2500,
-        reach={k: int(2500 / s) for k, s in speedup.items()},
+        reach={k: None if s is None else int(2500 / s) for k, s in speedup.items()},
         speedup=speedup,
         rises=rise,
     )
@@ -148,8 +149,8 @@ def test_claim_losses_not_reproduced_when_l2_is_as_accurate_and_still_falling():
     assert claim.verdict == k.NOT_REPRODUCED
     assert claim.reason == (
         "L2 ends as accurate as cross-entropy within the noise and its loss is "
-        "still falling: it does not stall, only slower (half of its fall took "
-        "476 epochs against 453 for cross-entropy)"
+        "still falling: it does not stall, it is only slower (half of its fall "
+        "took 476 epochs against 453 for cross-entropy)"
     )
     assert "still fell 14.6%" in claim.measured
 
@@ -905,3 +906,367 @@ def test_tail_drop_covers_at_least_the_last_step():
     assert stats.tail_drop(c) == 0.5
     c[900] = 0.5
     assert stats.tail_drop(c) == 0.0
+
+
+# ----------------------------------------- every claim's row, word for word
+# Each case: the call, on constructed results, and the whole row it must give.
+CLAIM_CASES = {
+    "accuracy_reproduced": (
+        lambda: k.claim_accuracy(accuracy(0.970, 0.943), bundled=True),
+        Claim(
+            section="accuracy",
+            claim="Train accuracy 0.97, test accuracy 0.92 (§2.3).",
+            measured="train 0.970, test 0.943 (2-3-1 network)",
+            verdict="reproduced",
+            reason=(
+                "the lab's train 0.97 and test 0.92 both lie inside this run's 95% "
+                "intervals (0.944–0.984 and 0.911–0.964)"
+            ),
+        ),
+    ),
+    "accuracy_test_only": (
+        lambda: k.claim_accuracy(accuracy(0.99, 0.92), bundled=True),
+        Claim(
+            section="accuracy",
+            claim="Train accuracy 0.97, test accuracy 0.92 (§2.3).",
+            measured="train 0.990, test 0.920 (2-3-1 network)",
+            verdict="partly",
+            reason=(
+                "the lab's test 0.92 lies inside this run's 95% interval "
+                "(0.884–0.946), its train 0.97 outside it (0.971–0.997)"
+            ),
+        ),
+    ),
+    "accuracy_outside": (
+        lambda: k.claim_accuracy(accuracy(0.80, 0.75), bundled=True),
+        Claim(
+            section="accuracy",
+            claim="Train accuracy 0.97, test accuracy 0.92 (§2.3).",
+            measured="train 0.800, test 0.750 (2-3-1 network)",
+            verdict="not reproduced",
+            reason=(
+                "the lab's train 0.97 and test 0.92 both lie outside this run's 95%"
+                " intervals (0.751–0.841 and 0.698–0.796)"
+            ),
+        ),
+    ),
+    "accuracy_csv": (
+        lambda: k.claim_accuracy(accuracy(), bundled=False),
+        Claim(
+            section="accuracy",
+            claim="Train accuracy 0.97, test accuracy 0.92 (§2.3).",
+            measured="train 0.970, test 0.943 (2-3-1 network)",
+            verdict="not applicable",
+            reason="these are the lab's figures for its own data, not for this CSV",
+        ),
+    ),
+    "accuracy_smoke": (
+        lambda: k.claim_accuracy(accuracy(), bundled=True, smoke=True),
+        Claim(
+            section="accuracy",
+            claim="Train accuracy 0.97, test accuracy 0.92 (§2.3).",
+            measured="train 0.970, test 0.943 (2-3-1 network)",
+            verdict="not applicable",
+            reason=(
+                "a smoke run (--quick) is too short to test this; run `mlplab lab` "
+                "without --quick"
+            ),
+        ),
+    ),
+    "losses_behind_flat": (
+        lambda: k.claim_losses(losses(0.95, 0.80, se_tail=1e-5)),
+        Claim(
+            section="losses",
+            claim=(
+                "Cross-entropy converges towards 0, L2 loss stalls (near 5) (§2.1.1)."
+            ),
+            measured=(
+                "test accuracy cross-entropy 0.950, L2 0.800; L2 loss still fell "
+                "0.0% in the last tenth of the run"
+            ),
+            verdict="reproduced",
+            reason="L2 levels off at a clearly lower test accuracy than cross-entropy",
+        ),
+    ),
+    "losses_behind_falling": (
+        lambda: k.claim_losses(losses(0.95, 0.80, se_tail=0.10)),
+        Claim(
+            section="losses",
+            claim=(
+                "Cross-entropy converges towards 0, L2 loss stalls (near 5) (§2.1.1)."
+            ),
+            measured=(
+                "test accuracy cross-entropy 0.950, L2 0.800; L2 loss still fell "
+                "10.0% in the last tenth of the run"
+            ),
+            verdict="partly",
+            reason=(
+                "L2 is clearly behind on test accuracy, but its loss is still "
+                "falling: it has not stalled, it is slower (half of its fall took "
+                "467 epochs against 453 for cross-entropy)"
+            ),
+        ),
+    ),
+    "speed_partly": (
+        lambda: k.claim_momentum_speed(momentum({"classic": (2.0, 9.9, 36.2)})),
+        Claim(
+            section="momentum",
+            claim="A higher momentum rate makes the loss fall faster (§3).",
+            measured=(
+                "dampened: 1.0× at β = 0.5, 1.0× at β = 0.9 and 1.0× at β = 0.99; "
+                "classic: 2.0× at β = 0.5, 9.9× at β = 0.9 and 36.2× at β = 0.99"
+            ),
+            verdict="partly",
+            reason=(
+                "the lab's dampened rule keeps the steady step at lr·g whatever β "
+                "is, so it cannot speed up; the classic rule reproduces the claim: "
+                "9.9× at β = 0.9"
+            ),
+        ),
+    ),
+    "speed_reproduced": (
+        lambda: k.claim_momentum_speed(momentum({"dampened": (1.5, 3.0, None)})),
+        Claim(
+            section="momentum",
+            claim="A higher momentum rate makes the loss fall faster (§3).",
+            measured=(
+                "dampened: 1.5× at β = 0.5, 3.0× at β = 0.9 and not reached at β = "
+                "0.99; classic: 1.0× at β = 0.5, 1.0× at β = 0.9 and 1.0× at β = "
+                "0.99"
+            ),
+            verdict="reproduced",
+            reason="the lab's dampened rule reaches the target loss sooner as β grows",
+        ),
+    ),
+    "speed_none": (
+        lambda: k.claim_momentum_speed(momentum({})),
+        Claim(
+            section="momentum",
+            claim="A higher momentum rate makes the loss fall faster (§3).",
+            measured=(
+                "dampened: 1.0× at β = 0.5, 1.0× at β = 0.9 and 1.0× at β = 0.99; "
+                "classic: 1.0× at β = 0.5, 1.0× at β = 0.9 and 1.0× at β = 0.99"
+            ),
+            verdict="not reproduced",
+            reason="no rule reached the target loss sooner",
+        ),
+    ),
+    "smooth_reproduced": (
+        lambda: k.claim_momentum_smooth(momentum({}, {"dampened": (0, 0, 12)})),
+        Claim(
+            section="momentum",
+            claim="Above β = 0.9 the loss does not fall smoothly (§3).",
+            measured=(
+                "dampened: the loss rose in 12 epochs at β = 0.99; classic: the "
+                "loss never rose"
+            ),
+            verdict="reproduced",
+            reason="with the lab's dampened rule the loss rose only above β = 0.9",
+        ),
+    ),
+    "smooth_partly": (
+        lambda: k.claim_momentum_smooth(momentum({}, {"classic": (0, 0, 44)})),
+        Claim(
+            section="momentum",
+            claim="Above β = 0.9 the loss does not fall smoothly (§3).",
+            measured=(
+                "dampened: the loss never rose; classic: the loss rose in 44 epochs"
+                " at β = 0.99"
+            ),
+            verdict="partly",
+            reason=(
+                "the lab's dampened rule stays smooth; the classic rule, whose step"
+                " is lr·g/(1-β), overshoots above β = 0.9 and never below"
+            ),
+        ),
+    ),
+    "smooth_low_too": (
+        lambda: k.claim_momentum_smooth(
+            momentum({}, {"dampened": (5, 5, 5), "classic": (3, 3, 3)})
+        ),
+        Claim(
+            section="momentum",
+            claim="Above β = 0.9 the loss does not fall smoothly (§3).",
+            measured=(
+                "dampened: the loss rose in 5 epochs at β = 0.5, 5 epochs at β = "
+                "0.9 and 5 epochs at β = 0.99; classic: the loss rose in 3 epochs "
+                "at β = 0.5, 3 epochs at β = 0.9 and 3 epochs at β = 0.99"
+            ),
+            verdict="not reproduced",
+            reason="the loss rose at β ≤ 0.9 too",
+        ),
+    ),
+    "smooth_never": (
+        lambda: k.claim_momentum_smooth(momentum({})),
+        Claim(
+            section="momentum",
+            claim="Above β = 0.9 the loss does not fall smoothly (§3).",
+            measured="dampened: the loss never rose; classic: the loss never rose",
+            verdict="not reproduced",
+            reason="the loss never rose, for any rule or β",
+        ),
+    ),
+    "small_partly": (
+        lambda: k.claim_small_lr(search(GRID, curves=_curves(0.690, 0.6905, 0.59))),
+        Claim(
+            section="search",
+            claim="lr = 0.005 found “a local minimum right at the start” (§4.3).",
+            measured=(
+                "after 1000 epochs the loss is 0.690 and fell 0.03% in the last "
+                "tenth; lr = 0.1 was at 0.691 after 50 epochs and ended at 0.590"
+            ),
+            verdict="partly",
+            reason=(
+                "the loss does flatten early, but it is not a minimum: after 1000 "
+                "epochs at lr = 0.005 the network is where lr = 0.1 was after 50 "
+                "epochs, and that run went on down; the same path, 20 times slower"
+            ),
+        ),
+    ),
+    "small_reproduced": (
+        lambda: k.claim_small_lr(search(GRID, curves=_curves(0.690, 0.80, 0.80))),
+        Claim(
+            section="search",
+            claim="lr = 0.005 found “a local minimum right at the start” (§4.3).",
+            measured=(
+                "after 1000 epochs the loss is 0.690 and fell 0.03% in the last "
+                "tenth; lr = 0.1 was at 0.800 after 50 epochs and ended at 0.800"
+            ),
+            verdict="reproduced",
+            reason=(
+                "the loss flattened early and no faster run shows a way further down"
+            ),
+        ),
+    ),
+    "small_missing": (
+        lambda: k.claim_small_lr(search(GRID, lrs=(0.5, 0.1, 0.01, 0.02))),
+        Claim(
+            section="search",
+            claim="lr = 0.005 found “a local minimum right at the start” (§4.3).",
+            measured="not measured",
+            verdict="not applicable",
+            reason="lr = 0.005 was not in the grid or every run at it diverged",
+        ),
+    ),
+    "large_reproduced": (
+        lambda: k.claim_large_lr(
+            search(GRID, std=0.02, curves=ends(by_lr((0.12, 0.59))))
+        ),
+        Claim(
+            section="search",
+            claim="lr = 0.5 reaches a much lower minimum than lr = 0.1 (§4.3).",
+            measured=(
+                "final training loss 0.120, 0.120 and 0.120 at lr = 0.5 against "
+                "0.590, 0.590 and 0.590 at lr = 0.1 (hidden = 3, 6 and 11); mean CV"
+                " accuracy 0.967–0.970 against 0.743–0.827"
+            ),
+            verdict="reproduced",
+            reason=(
+                "at every hidden size lr = 0.5 ends at half lr = 0.1's loss or "
+                "less; not by escaping a local minimum: with the dampened rule the "
+                "step is lr·g, so in the same 1000 epochs lr = 0.1 travels 20% as "
+                "far down the same slope"
+            ),
+        ),
+    ),
+    "large_partly": (
+        lambda: k.claim_large_lr(
+            search(GRID, curves=ends({**by_lr((0.12, 0.59)), (3, 0.5): 0.40}))
+        ),
+        Claim(
+            section="search",
+            claim="lr = 0.5 reaches a much lower minimum than lr = 0.1 (§4.3).",
+            measured=(
+                "final training loss 0.400, 0.120 and 0.120 at lr = 0.5 against "
+                "0.590, 0.590 and 0.590 at lr = 0.1 (hidden = 3, 6 and 11); mean CV"
+                " accuracy 0.967–0.970 against 0.743–0.827"
+            ),
+            verdict="partly",
+            reason=(
+                "lr = 0.5 ends lower at hidden = 3, 6 and 11, but at half the loss "
+                "or less only at 6 and 11"
+            ),
+        ),
+    ),
+    "large_none": (
+        lambda: k.claim_large_lr(search(GRID, curves=ends(by_lr((0.60, 0.59))))),
+        Claim(
+            section="search",
+            claim="lr = 0.5 reaches a much lower minimum than lr = 0.1 (§4.3).",
+            measured=(
+                "final training loss 0.600, 0.600 and 0.600 at lr = 0.5 against "
+                "0.590, 0.590 and 0.590 at lr = 0.1 (hidden = 3, 6 and 11); mean CV"
+                " accuracy 0.967–0.970 against 0.743–0.827"
+            ),
+            verdict="not reproduced",
+            reason="at no hidden size does lr = 0.5 end at a lower loss than lr = 0.1",
+        ),
+    ),
+    "large_missing": (
+        lambda: k.claim_large_lr(search(GRID, lrs=(0.5, 0.2, 0.01, 0.005))),
+        Claim(
+            section="search",
+            claim="lr = 0.5 reaches a much lower minimum than lr = 0.1 (§4.3).",
+            measured="not measured",
+            verdict="not applicable",
+            reason="the grid does not hold both lr = 0.5 and lr = 0.1",
+        ),
+    ),
+    "large_diverged": (
+        lambda: k.claim_large_lr(search(GRID, curves={})),
+        Claim(
+            section="search",
+            claim="lr = 0.5 reaches a much lower minimum than lr = 0.1 (§4.3).",
+            measured="not measured",
+            verdict="not applicable",
+            reason="every run at one of the two rates diverged",
+        ),
+    ),
+    "hidden_ties": (
+        lambda: k.claim_hidden(
+            search(
+                GRID,
+                std=0.02,
+                curves=ends({(3, 0.5): 0.13, (6, 0.5): 0.13, (11, 0.5): 0.12}),
+            )
+        ),
+        Claim(
+            section="search",
+            claim=(
+                "6 hidden neurons at lr = 0.5 reach the lowest loss; fewer or more "
+                "do worse (§4.3)."
+            ),
+            measured=(
+                "at lr = 0.5, final training loss 3 units 0.130, 6 units 0.130, 11 "
+                "units 0.120; mean CV accuracy 3 units 0.967 ± 0.020, 6 units 0.967"
+                " ± 0.020, 11 units 0.970 ± 0.020; the search picked hidden = 11, "
+                "lr = 0.5"
+            ),
+            verdict="not reproduced",
+            reason=(
+                "the lowest training loss at lr = 0.5 is at 11 units, as more units"
+                " fit the training rows more closely, and the CV accuracies of 3, 6"
+                " and 11 units are indistinguishable: this data shows no sweet spot"
+            ),
+        ),
+    ),
+    "hidden_missing": (
+        lambda: k.claim_hidden(search(GRID, hiddens=(3, 5, 11))),
+        Claim(
+            section="search",
+            claim=(
+                "6 hidden neurons at lr = 0.5 reach the lowest loss; fewer or more "
+                "do worse (§4.3)."
+            ),
+            measured="not measured",
+            verdict="not applicable",
+            reason="the grid does not hold hidden = 6 at lr = 0.5",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CLAIM_CASES))
+def test_claim_row_reads_in_full(case):
+    call, expected = CLAIM_CASES[case]
+    assert call() == expected

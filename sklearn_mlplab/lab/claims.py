@@ -115,12 +115,11 @@ def claim_losses(losses, smoke=False):
     )
     still = falling > 1e-3
     halves = [stats.half_fall_epoch(r.curve) for r in (ce, se)]
-    slower = (
-        f", only slower (half of its fall took {halves[1]} epochs against "
-        f"{halves[0]} for cross-entropy)"
-        if halves[1] > halves[0]
-        else ""
+    pace = (
+        f" (half of its fall took {halves[1]} epochs against {halves[0]} for "
+        "cross-entropy)"
     )
+    slow = halves[1] > halves[0]
     if behind and not still:
         verdict, reason = (
             REPRODUCED,
@@ -131,7 +130,8 @@ def claim_losses(losses, smoke=False):
             PARTLY,
             (
                 "L2 is clearly behind on test accuracy, but its loss is still "
-                f"falling: it has not stalled{slower}"
+                "falling: it has not stalled"
+                + (f", it is slower{pace}" if slow else "")
             ),
         )
     else:
@@ -139,7 +139,8 @@ def claim_losses(losses, smoke=False):
             NOT_REPRODUCED,
             (
                 "L2 ends as accurate as cross-entropy within the noise and its loss "
-                f"is still falling: it does not stall{slower}"
+                "is still falling: it does not stall"
+                + (f", it is only slower{pace}" if slow else "")
             ),
         )
     return Claim("losses", claim, measured, verdict, reason)
@@ -351,6 +352,14 @@ def claim_large_lr(search, smoke=False, high=0.5, low=0.1):
     hs = search.hidden_values
     fast, slow = _final_losses(search, high), _final_losses(search, low)
     pairs = [(h, fast[h], slow[h]) for h in hs if None not in (fast[h], slow[h])]
+    if not pairs:
+        return Claim(
+            "search",
+            claim,
+            "not measured",
+            NOT_APPLICABLE,
+            "every run at one of the two rates diverged",
+        )
     measured = (
         f"final training loss {join(fmt(f) for _, f, _ in pairs)} at lr = {high} "
         f"against {join(fmt(s) for _, _, s in pairs)} at lr = {low} "
@@ -360,14 +369,6 @@ def claim_large_lr(search, smoke=False, high=0.5, low=0.1):
     )
     if smoke:
         return _smoke(claim, measured, "search")
-    if not pairs:
-        return Claim(
-            "search",
-            claim,
-            measured,
-            NOT_APPLICABLE,
-            "every run at one of the two rates diverged",
-        )
     much = [h for h, f, s in pairs if f <= 0.5 * s]
     lower = [h for h, f, s in pairs if f < s]
     why = (
@@ -433,9 +434,15 @@ def claim_hidden(search, smoke=False, lr=0.5, hidden=6):
     losses = _final_losses(search, lr)
     finite = {h: v for h, v in losses.items() if v is not None}
     measured = (
-        f"at lr = {lr}, final training loss "
-        + ", ".join(f"{h} units {fmt(finite[h])}" for h in hs if h in finite)
-        + "; mean CV accuracy "
+        f"at lr = {lr}, "
+        + (
+            "final training loss "
+            + ", ".join(f"{h} units {fmt(finite[h])}" for h in hs if h in finite)
+            + "; "
+            if finite
+            else ""
+        )
+        + "mean CV accuracy "
         + ", ".join(f"{h} units {cell(*cell_values(search, (h, lr)))}" for h in hs)
         + f"; the search picked hidden = {search.pick[0]}, lr = {search.pick[1]}"
     )
