@@ -1270,3 +1270,35 @@ CLAIM_CASES = {
 def test_claim_row_reads_in_full(case):
     call, expected = CLAIM_CASES[case]
     assert call() == expected
+
+
+# ----------------------------------------------------------------- stats
+def test_wilson_interval_edges():
+    assert stats.wilson_interval(0.5, 0) == (0.0, 1.0)
+    lo, hi = stats.wilson_interval(0.0, 10)
+    assert lo == 0.0 and hi == pytest.approx(0.2775, abs=1e-4)
+    lo, hi = stats.wilson_interval(1.0, 10)
+    assert hi == 1.0 and lo == pytest.approx(0.7225, abs=1e-4)
+    # A wider z widens the interval.
+    assert (
+        stats.wilson_interval(0.9, 100, z=3.0)[0] < stats.wilson_interval(0.9, 100)[0]
+    )
+
+
+def test_cv_scores_differ_beyond_the_larger_spread_and_the_floor():
+    assert stats.cv_scores_differ(0.9, 0.01, 0.8, 0.05)
+    assert not stats.cv_scores_differ(0.9, 0.01, 0.8, 0.1)  # 0.1 is not > 0.1
+    assert not stats.cv_scores_differ(0.9, 0.1, 0.8, 0.01)
+    assert not stats.cv_scores_differ(0.9, 0.0, 0.89, 0.0, floor=0.02)
+    assert stats.cv_scores_differ(0.9, 0.0, 0.89, 0.0)
+
+
+def test_epochs_to_rises_and_half_fall_on_a_written_out_curve():
+    curve = [1.0, 0.8, 0.9, 0.5, 0.4, 0.45, 0.2]
+    assert stats.epochs_to(curve, 0.5) == 4  # first at or below, counted from 1
+    assert stats.epochs_to(curve, 0.8) == 2
+    assert stats.epochs_to(curve, 0.1) is None
+    assert stats.rises(curve) == 2
+    # Half of the fall from 1.0 to 0.2 is reached at 0.6: epoch 4.
+    assert stats.half_fall_epoch(curve) == 4
+    assert stats.half_fall_epoch([1.0, 0.6, 0.2]) == 2

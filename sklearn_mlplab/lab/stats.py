@@ -27,7 +27,10 @@ def wilson_interval(p, n, z=Z95):
         return (0.0, 1.0)
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    # Exactly 0 or 1 at the ends, where rounding would leave 0.9999999999999999.
+    lo = 0.0 if p == 0 else float(max(0.0, centre - half))
+    hi = 1.0 if p == 1 else float(min(1.0, centre + half))
+    return (lo, hi)
 
 
 def accuracy_margin(p_a, p_b, n):
