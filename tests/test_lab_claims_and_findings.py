@@ -1302,3 +1302,199 @@ def test_epochs_to_rises_and_half_fall_on_a_written_out_curve():
     # Half of the fall from 1.0 to 0.2 is reached at 0.6: epoch 4.
     assert stats.half_fall_epoch(curve) == 4
     assert stats.half_fall_epoch([1.0, 0.6, 0.2]) == 2
+
+
+# ------------------------------------ edges the mutation run found untested
+def _losses_with(ce_test, se_test, se_curve):
+    runs = {
+        "log_loss": LossRun("log_loss", curve(0.70, 0.11, 0.013), 0.97, ce_test),
+        "squared_error": LossRun("squared_error", se_curve, 0.967, se_test),
+    }
+    return LossResult(runs, 1000, 300, 300, True, (0.49, 0.63), None)
+
+
+def test_claim_losses_when_l2_is_clearly_better_or_no_slower():
+    better = k.claim_losses(losses(0.80, 0.95, se_tail=0.10))
+    assert better.verdict == k.NOT_REPRODUCED
+    # The same shape as cross-entropy's curve: no slower, so no pace is given.
+    same = _losses_with(0.943, 0.957, curve(0.70, 0.11, 0.013) / 5)
+    assert k.claim_losses(same).reason == (
+        "L2 ends as accurate as cross-entropy within the noise and its loss is "
+        "still falling: it does not stall"
+    )
+    behind = _losses_with(0.95, 0.80, curve(0.70, 0.11, 0.013) / 5)
+    assert k.claim_losses(behind).reason == (
+        "L2 is clearly behind on test accuracy, but its loss is still falling: it "
+        "has not stalled"
+    )
+
+
+def _rates(betas, speedups=None, rises=None, kinds=KINDS):
+    speedups, rises = speedups or {}, rises or {}
+    keys = [(kind, b) for kind in kinds for b in betas]
+    return MomentumResult(
+        kinds=kinds,
+        betas=betas,
+        lr=0.001,
+        epochs=5000,
+        curves={key: np.ones(5) for key in keys},
+        target=0.69,
+        half=2500,
+        reach={key: 100 for key in keys},
+        speedup={key: speedups.get(key, 1.0) for key in keys},
+        rises={key: rises.get(key, 0) for key in keys},
+    )
+
+
+def test_claim_momentum_speed_edges():
+    lone = _rates((0.0, 0.5), {("dampened", 0.5): 1.0}, kinds=("dampened",))
+    claim = k.claim_momentum_speed(lone)
+    assert claim.measured == "dampened: 1.0× at β = 0.5"
+    assert claim.verdict == k.NOT_REPRODUCED
+    # Only rates above 0.9 sped up: the fastest of them is named.
+    high = _rates(
+        (0.0, 0.9, 0.95, 0.99), {("classic", 0.95): 5.0, ("classic", 0.99): 3.0}
+    )
+    assert k.claim_momentum_speed(high).reason.endswith("5.0× at β = 0.95")
+    # A speed-up of exactly 1.2 counts; 1.5 at a single rate is enough.
+    edge = _rates((0.0, 0.5, 0.9), {("dampened", 0.5): 1.2})
+    assert k.claim_momentum_speed(edge).verdict == k.REPRODUCED
+    one = _rates((0.0, 0.5, 0.9), {("dampened", 0.5): 1.5})
+    assert k.claim_momentum_speed(one).verdict == k.REPRODUCED
+    below = _rates((0.0, 0.5, 0.9), {("dampened", 0.5): 1.19})
+    assert k.claim_momentum_speed(below).verdict == k.NOT_REPRODUCED
+
+
+def test_claim_momentum_smooth_edges():
+    no_high = _rates((0.0, 0.5, 0.9), rises={("dampened", 0.9): 3})
+    assert k.claim_momentum_smooth(no_high) == Claim(
+        "momentum",
+        "Above β = 0.9 the loss does not fall smoothly (§3).",
+        "dampened: the loss rose in 3 epochs at β = 0.9; classic: the loss never rose",
+        k.NOT_APPLICABLE,
+        "no momentum rate above 0.9 was tried",
+    )
+    lone = _rates((0.0, 0.99), rises={("dampened", 0.99): 2}, kinds=("dampened",))
+    assert k.claim_momentum_smooth(lone).verdict == k.REPRODUCED
+    # Plain gradient descent rising is not momentum's doing.
+    plain = _rates(
+        (0.0, 0.9, 0.99), rises={("dampened", 0.0): 4, ("dampened", 0.99): 2}
+    )
+    held = k.claim_momentum_smooth(plain)
+    assert held.verdict == k.REPRODUCED
+    assert held.measured.startswith("dampened: the loss rose in 2 epochs at β = 0.99;")
+    # Rough at 0.9 itself is not "only above 0.9".
+    at_edge = _rates(
+        (0.0, 0.9, 0.99), rises={("dampened", 0.9): 1, ("dampened", 0.99): 2}
+    )
+    assert k.claim_momentum_smooth(at_edge).verdict == k.NOT_REPRODUCED
+
+
+def test_claim_accuracy_counts_a_lab_value_on_the_interval_edge_as_inside():
+    for bounds in ((0.92, 0.95), (0.90, 0.92)):
+        acc = accuracy(0.970, 0.935)
+        net = Score("NumpyMLPClassifier", 0.970, 0.935, bounds)
+        edge = AccuracyResult(**{**acc.__dict__, "networks": (net,)})
+        assert k.claim_accuracy(edge, bundled=True).verdict == k.REPRODUCED
+
+
+def test_claim_large_lr_edges():
+    only_two = search(
+        [[0.97, 0.74]] * 3, std=0.02, lrs=(0.5, 0.1), curves=ends(by_lr((0.12, 0.59)))
+    )
+    assert k.claim_large_lr(only_two).verdict == k.REPRODUCED
+    # Exactly half counts as "half or less"; an equal loss is not lower.
+    half = k.claim_large_lr(search(GRID, curves=ends(by_lr((0.25, 0.5)))))
+    assert half.verdict == k.REPRODUCED
+    tie = {**by_lr((0.12, 0.59)), (3, 0.5): 0.59}
+    assert k.claim_large_lr(search(GRID, curves=ends(tie))).reason == (
+        "lr = 0.5 ends lower at hidden = 6 and 11, but at half the loss or less "
+        "only at 6 and 11"
+    )
+    not_half = k.claim_large_lr(search(GRID, curves=ends(by_lr((0.40, 0.59)))))
+    assert not_half.reason == (
+        "lr = 0.5 ends lower at hidden = 3, 6 and 11, but at half the loss or less "
+        "at no hidden size"
+    )
+
+
+def test_claim_hidden_edges():
+    # 6 units lead, but 11 ties with them: the lowest loss alone is "partly".
+    lead = [[0.90, 0.7, 0.5, 0.5], [0.97, 0.7, 0.5, 0.5], [0.965, 0.7, 0.5, 0.5]]
+    six_lowest = {(3, 0.5): 0.2, (6, 0.5): 0.1, (11, 0.5): 0.15}
+    assert k.claim_hidden(search(lead, curves=ends(six_lowest))).reason == (
+        "6 units reach the lowest training loss, but are not clearly ahead in CV "
+        "accuracy"
+    )
+    # A size clearly above 6 is not one that 6 beats.
+    s = search(
+        [[0.98, 0.7, 0.5, 0.5], [0.95, 0.7, 0.5, 0.5], [0.99, 0.7, 0.5, 0.5]],
+        std=0.001,
+        curves=ends({(3, 0.5): 0.1, (6, 0.5): 0.2, (11, 0.5): 0.3}),
+    )
+    s.std[2, 0] = 0.2  # 11's folds spread wide: 6 ties with the best
+    assert k.claim_hidden(s).reason == (
+        "the lowest training loss at lr = 0.5 is at 3 units, and the CV "
+        "accuracies of 3, 6 and 11 units are indistinguishable: this data shows no "
+        "sweet spot"
+    )
+    diverged = k.claim_hidden(search(GRID, curves={}))
+    assert diverged.measured.startswith("at lr = 0.5, mean CV accuracy 3 units")
+
+
+def test_summary_edges():
+    from sklearn_mlplab.lab.study import Study
+
+    base = _study(accuracy())
+    se_wins = Study(**{**base.__dict__, "losses": losses(0.80, 0.95)})
+    assert c.summary(se_wins)[1] == (
+        "Squared error does better (0.950 against 0.800) on the test set."
+    )
+    no_slower = Study(
+        **{
+            **base.__dict__,
+            "losses": _losses_with(0.943, 0.957, curve(0.70, 0.11, 0.013) / 5),
+        }
+    )
+    assert c.summary(no_slower)[1] == (
+        "Squared error ends as accurate as cross-entropy, and no slower."
+    )
+    late = Study(
+        **{
+            **base.__dict__,
+            "momentum": _rates((0.0, 0.5, 0.9, 0.99), {("classic", 0.99): 36.2}),
+        }
+    )
+    assert c.summary(late)[2] == (
+        "The lab's dampened momentum rule does not make training faster; the "
+        "classic rule does: 36.2× at β = 0.99, where 1/(1-β) = 100."
+    )
+    assert c.summary(_study(accuracy(), smoke=True)) == [
+        "This is a smoke run (--quick): every experiment ran, but for far too few "
+        "epochs to say anything about the lab. Run `mlplab lab` without --quick "
+        "for the real study."
+    ]
+    assert c.tally(["reproduced", "partly", "partly", "not applicable"]) == (
+        "Of the lab's 4 claims, 1 reproduces, 2 partly reproduce and 1 cannot be "
+        "tested here."
+    )
+    assert c.tally(["not reproduced"]) == (
+        "Of the lab's 1 claims, 1 does not reproduce."
+    )
+
+
+def test_loss_findings_gradient_factor_over_any_output_range():
+    def factor(lo, hi):
+        result = LossResult(losses().runs, 1000, 300, 300, True, (lo, hi), None)
+        text = next(t for t in c.loss_findings(result) if t.startswith("At the"))
+        return text.split("so p (1 - p) is between ")[1].split(":")[0]
+
+    assert factor(0.3, 0.8) == "0.160 and 0.250"
+    assert factor(0.1, 0.6) == "0.090 and 0.250"
+    assert factor(0.1, 0.4) == "0.090 and 0.240"
+    assert factor(0.6, 0.9) == "0.090 and 0.240"
+
+
+def test_searches_agree_within_a_millionth_only():
+    ones = np.ones((3, 4))
+    assert c.searches_agree([search(ones), search(ones + 5e-7)])

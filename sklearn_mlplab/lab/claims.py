@@ -389,7 +389,8 @@ def claim_large_lr(search, smoke=False, high=0.5, low=0.1):
             PARTLY,
             (
                 f"lr = {high} ends lower at hidden = {join(lower)}, but at half the "
-                f"loss or less only at {join(much) or 'none'}"
+                "loss or less "
+                + (f"only at {join(much)}" if much else "at no hidden size")
             ),
         )
     else:

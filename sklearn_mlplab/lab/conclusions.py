@@ -377,12 +377,10 @@ def _accuracy_summary(acc, bayes):
 def _loss_summary(losses):
     ce, se = losses.runs["log_loss"], losses.runs["squared_error"]
     if stats.accuracies_differ(ce.test_accuracy, se.test_accuracy, losses.n_test):
-        return (
-            compare(
-                "Cross-entropy", ce.test_accuracy, "squared error", se.test_accuracy
-            )
-            + " on the test set."
+        text = compare(
+            "cross-entropy", ce.test_accuracy, "squared error", se.test_accuracy
         )
+        return text[0].upper() + text[1:] + " on the test set."
     halves = [stats.half_fall_epoch(r.curve) for r in (ce, se)]
     if halves[1] > halves[0]:
         return (
