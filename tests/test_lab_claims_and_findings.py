@@ -1498,3 +1498,24 @@ def test_loss_findings_gradient_factor_over_any_output_range():
 def test_searches_agree_within_a_millionth_only():
     ones = np.ones((3, 4))
     assert c.searches_agree([search(ones), search(ones + 5e-7)])
+
+
+def test_stats_at_their_exact_edges():
+    lo, hi = stats.wilson_interval(1.0, 1)
+    assert hi == 1.0 and lo == pytest.approx(0.2065, abs=1e-4)
+    # A gap of exactly the larger spread is not a difference.
+    assert not stats.cv_scores_differ(0.75, 0.25, 0.5, 0.0)
+    assert stats.tail_drop([0.0, 0.0]) == 0.0
+    assert stats.rises([1.0, 1.0, 0.5, 0.5, 0.6]) == 1  # flat epochs do not rise
+
+
+def test_fold_floor_is_one_validation_row_and_each_cell_keeps_its_spread():
+    grid = [[0.97, 0.95, 0.5, 0.5], [0.5] * 4, [0.5] * 4]
+    s = search(grid, std=0.001)  # 60 rows a fold: the floor is 1/60
+    from sklearn_mlplab.lab import comparisons
+
+    assert comparisons.fold_floor(s) == 1 / 60
+    assert comparisons.differ(s, (3, 0.5), (3, 0.1))  # 0.02 > 1/60
+    s.std[0, 1] = 0.05
+    assert not comparisons.differ(s, (3, 0.5), (3, 0.1))
+    assert not comparisons.differ(s, (3, 0.1), (3, 0.5))
