@@ -1519,3 +1519,66 @@ def test_fold_floor_is_one_validation_row_and_each_cell_keeps_its_spread():
     s.std[0, 1] = 0.05
     assert not comparisons.differ(s, (3, 0.5), (3, 0.1))
     assert not comparisons.differ(s, (3, 0.1), (3, 0.5))
+
+
+def test_claim_small_lr_without_a_faster_run_that_travelled_far_enough():
+    # 1000 epochs at 0.005 are 10 epochs at 0.5: too few to compare paths.
+    s = search(
+        [[0.9, 0.6]] * 3,
+        lrs=(0.5, 0.005),
+        curves={(h, 0.005): curve(0.70, 0.690, 0.0003) for h in (3, 6, 11)},
+    )
+    claim = k.claim_small_lr(s)
+    assert claim.verdict == k.REPRODUCED
+    assert claim.measured == (
+        "after 1000 epochs the loss is 0.690 and fell 0.03% in the last tenth"
+    )
+
+
+def test_claim_small_lr_reads_the_last_epoch_and_the_pace():
+    slow = np.linspace(0.70, 0.60, 1000)  # a steady fall to the end
+    fast = np.linspace(0.70, 0.20, 1000)
+    fast[-1] = 0.10
+    s = search(
+        GRID,
+        curves={
+            **{(h, 0.005): slow for h in (3, 6, 11)},
+            **{(h, 0.1): fast for h in (3, 6, 11)},
+        },
+    )
+    assert k.claim_small_lr(s) == Claim(
+        "search",
+        "lr = 0.005 found “a local minimum right at the start” (§4.3).",
+        "after 1000 epochs the loss is 0.600 and fell 1.62% in the last tenth; "
+        "lr = 0.1 was at 0.675 after 50 epochs and ended at 0.100",
+        k.NOT_REPRODUCED,
+        "the loss kept falling at a steady pace to the end of the run",
+    )
+    # Half the average pace in the last tenth: slowing, but not a plateau.
+    slowing = np.concatenate(
+        [np.linspace(0.70, 0.61, 901)[:-1], np.linspace(0.61, 0.605, 100)]
+    )
+    s = search(GRID, curves={(h, 0.005): slowing for h in (3, 6, 11)})
+    assert k.claim_small_lr(s).verdict == k.NOT_REPRODUCED
+
+
+def test_claim_small_lr_needs_the_faster_run_to_go_further_down():
+    # On the same path after 50 epochs, but the faster run ends no lower.
+    s = search(GRID, curves=_curves(0.690, 0.6905, 0.688))
+    assert k.claim_small_lr(s).verdict == k.REPRODUCED
+    # Lower at the end, but not on the same path (1% away after 50 epochs).
+    s = search(GRID, curves=_curves(0.690, 0.697, 0.59))
+    assert k.claim_small_lr(s).verdict == k.REPRODUCED
+
+
+def test_claim_hidden_reasons_read_in_full():
+    six = [[0.90, 0.7, 0.5, 0.5], [0.97, 0.7, 0.5, 0.5], [0.91, 0.7, 0.5, 0.5]]
+    six_lowest = {(3, 0.5): 0.2, (6, 0.5): 0.1, (11, 0.5): 0.15}
+    assert k.claim_hidden(search(six, curves=ends(six_lowest))).reason == (
+        "6 units reach the lowest loss and are clearly ahead in CV accuracy"
+    )
+    below = [[0.97, 0.7, 0.5, 0.5], [0.80, 0.7, 0.5, 0.5], [0.97, 0.7, 0.5, 0.5]]
+    assert k.claim_hidden(search(below)).reason == (
+        "every run at this rate diverged, and 6 units are clearly below 3 in CV "
+        "accuracy"
+    )
