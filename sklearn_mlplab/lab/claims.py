@@ -417,14 +417,58 @@ def _cv_ranking(search, lr, hidden):
     return top and len(beaten) == len(others), tied, beaten, best_h
 
 
+def _hidden_measured(search, lr, finite):
+    """What claim 7 measured: final losses and CV accuracy per hidden size."""
+    hs = search.hidden_values
+    losses = ", ".join(f"{h} units {fmt(finite[h])}" for h in hs if h in finite)
+    scores = ", ".join(f"{h} units {cell(*cell_values(search, (h, lr)))}" for h in hs)
+    return (
+        f"at lr = {lr}, "
+        + (f"final training loss {losses}; " if finite else "")
+        + f"mean CV accuracy {scores}; the search picked hidden = "
+        f"{search.pick[0]}, lr = {search.pick[1]}"
+    )
+
+
+def _hidden_verdict(search, lr, hidden, lowest):
+    """Claim 7's verdict and reason, from the lowest loss and the CV ranking."""
+    clear, tied, beaten, best_h = _cv_ranking(search, lr, hidden)
+    if lowest == hidden and clear:
+        return REPRODUCED, (
+            f"{hidden} units reach the lowest loss and are clearly ahead in CV accuracy"
+        )
+    if lowest == hidden:
+        return PARTLY, (
+            f"{hidden} units reach the lowest training loss, but are not clearly "
+            "ahead in CV accuracy"
+        )
+    if tied and beaten and lowest is not None:
+        return PARTLY, (
+            f"{hidden} units tie with the best in CV accuracy and clearly beat "
+            f"{join(beaten)}, but the lowest training loss is at {lowest} units"
+        )
+    if lowest is None:
+        loss_part = "every run at this rate diverged"
+    else:
+        loss_part = f"the lowest training loss at lr = {lr} is at {lowest} units"
+        if lowest > hidden:
+            loss_part += ", as more units fit the training rows more closely"
+    cv_part = (
+        f"the CV accuracies of {join(search.hidden_values)} units are "
+        "indistinguishable: this data shows no sweet spot"
+        if tied
+        else f"{hidden} units are clearly below {best_h} in CV accuracy"
+    )
+    return NOT_REPRODUCED, f"{loss_part}, and {cv_part}"
+
+
 def claim_hidden(search, smoke=False, lr=0.5, hidden=6):
     """Six hidden neurons at lr 0.5 reach the lowest loss and do best."""
     claim = (
         f"{hidden} hidden neurons at lr = {lr} reach the lowest loss; fewer or "
         "more do worse (§4.3)."
     )
-    hs = search.hidden_values
-    if lr not in search.lr_values or hidden not in hs:
+    if lr not in search.lr_values or hidden not in search.hidden_values:
         return Claim(
             "search",
             claim,
@@ -434,65 +478,11 @@ def claim_hidden(search, smoke=False, lr=0.5, hidden=6):
         )
     losses = _final_losses(search, lr)
     finite = {h: v for h, v in losses.items() if v is not None}
-    measured = (
-        f"at lr = {lr}, "
-        + (
-            "final training loss "
-            + ", ".join(f"{h} units {fmt(finite[h])}" for h in hs if h in finite)
-            + "; "
-            if finite
-            else ""
-        )
-        + "mean CV accuracy "
-        + ", ".join(f"{h} units {cell(*cell_values(search, (h, lr)))}" for h in hs)
-        + f"; the search picked hidden = {search.pick[0]}, lr = {search.pick[1]}"
-    )
+    measured = _hidden_measured(search, lr, finite)
     if smoke:
         return _smoke(claim, measured, "search")
     lowest = min(finite, key=finite.get) if finite else None
-    clear, tied, beaten, best_h = _cv_ranking(search, lr, hidden)
-    if lowest == hidden and clear:
-        verdict, reason = (
-            REPRODUCED,
-            (
-                f"{hidden} units reach the lowest loss and are clearly ahead in CV "
-                "accuracy"
-            ),
-        )
-    elif lowest == hidden:
-        verdict, reason = (
-            PARTLY,
-            (
-                f"{hidden} units reach the lowest training loss, but are not clearly "
-                "ahead in CV accuracy"
-            ),
-        )
-    elif tied and beaten and lowest is not None:
-        verdict, reason = (
-            PARTLY,
-            (
-                f"{hidden} units tie with the best in CV accuracy and clearly beat "
-                f"{join(beaten)}, but the lowest training loss is at {lowest} units"
-            ),
-        )
-    else:
-        loss_part = (
-            "every run at this rate diverged"
-            if lowest is None
-            else f"the lowest training loss at lr = {lr} is at {lowest} units"
-            + (
-                ", as more units fit the training rows more closely"
-                if lowest > hidden
-                else ""
-            )
-        )
-        cv_part = (
-            f"the CV accuracies of {join(hs)} units are indistinguishable: this "
-            "data shows no sweet spot"
-            if tied
-            else f"{hidden} units are clearly below {best_h} in CV accuracy"
-        )
-        verdict, reason = NOT_REPRODUCED, f"{loss_part}, and {cv_part}"
+    verdict, reason = _hidden_verdict(search, lr, hidden, lowest)
     return Claim("search", claim, measured, verdict, reason)
 
 
