@@ -115,10 +115,15 @@ class LossCurveDisplay:
     def plot(self, ax=None, *, log_scale=False, title=None):
         """Draw the curves.
 
+        The loss curves are drawn against the epoch, from 1. Validation
+        scores are drawn dashed, in the colour of their network's loss
+        curve, on a second y axis.
+
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes to draw on; None makes a new figure.
+            Axes to draw on; None makes a new figure of matplotlib's default
+            size with constrained layout.
 
         log_scale : bool, default=False
             Logarithmic loss axis.
@@ -342,11 +347,21 @@ class GridSearchDisplay:
     def plot(self, ax=None, *, ax_curves=None, cmap="viridis", log_scale=True):
         """Draw the heat map and, if there are loss curves, the curves.
 
+        Each cell shows its score to three decimals, in black on cells above
+        the middle of the range of scores and in white at or below it (a
+        missing score reads "n/a", in black); the best score is in bold.
+        Each loss curve takes its colour from its ``lr`` and its line style
+        from its ``hidden`` (solid for a ``hidden`` outside the grid), and
+        the legend has a column per ``hidden`` value.
+
         Parameters
         ----------
         ax : matplotlib Axes, default=None
-            Axes for the heat map. None makes a new figure, with a second
-            axes for the loss curves when there are any.
+            Axes for the heat map. None makes a new figure with constrained
+            layout: 13 x 5 inches with the heat map on the left and, 1.4
+            times as wide, the loss curves on the right when there are any
+            curves; 6 x 4.5 inches with the heat map alone when there are
+            none.
 
         ax_curves : matplotlib Axes, default=None
             Axes for the loss curves when ``ax`` is given; None then draws

@@ -67,3 +67,21 @@ def run_without_torch():
         )
 
     return run
+
+
+# Mutation testing (tools/mutation.py) runs, for each mutant, the tests that
+# called the function it changes. The parity tests compare the two backends,
+# so they cannot see a mutant in code the backends share, which changes both
+# alike; for those mutants they are left out, which saves most of a run.
+_SHARED_CODE = (
+    "sklearn_mlplab._base.",
+    "sklearn_mlplab.plotting.",
+    "sklearn_mlplab.lab.",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("MUTANT_UNDER_TEST", "").startswith(_SHARED_CODE):
+        kept = [i for i in items if not i.nodeid.startswith("tests/test_parity.py")]
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept

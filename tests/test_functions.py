@@ -222,3 +222,101 @@ def test_losses_match_their_formulas(loss, n_out):
             else:
                 J = np.diag(p[i]) - np.outer(p[i], p[i])
             assert_allclose(grad[i], J.T @ (p[i] - Y[i]), rtol=1e-10, atol=1e-15)
+
+
+def test_relu_caches_one_zeros_buffer_per_dtype_and_reuses_it(monkeypatch):
+    from sklearn_mlplab import _functions
+
+    monkeypatch.setattr(_functions, "_ZEROS", {})
+    cache = _functions._ZEROS
+    relu = ACTIVATIONS["relu"]
+    z = _pre_activations((100, 50))
+    relu(z.copy())
+    buf = cache[z.dtype]
+    assert buf.dtype == np.float64 and buf.size >= z.size
+    for again in (z, z[:10], z[:, :7]):  # as large, and smaller
+        out = relu(again.copy())
+        assert_array_equal(out, np.maximum(again, 0))
+    assert cache[z.dtype] is buf
+    z32 = z.astype(np.float32)
+    relu(z32)
+    assert cache[z32.dtype].dtype == np.float32
+    assert cache[z.dtype] is buf
+    bigger = _pre_activations((300, 50), seed=2)
+    out = relu(bigger.copy())
+    assert_array_equal(out, np.maximum(bigger, 0))
+    assert cache[z.dtype].size >= bigger.size
+    assert not cache[z.dtype].any() and not cache[z32.dtype].any()
+
+
+def test_relu_serves_arrays_up_to_the_cache_limit_and_never_grows_past_it(
+    monkeypatch,
+):
+    # The buffer lives for the whole process: arrays past _ZEROS_MAX values
+    # take the scalar path instead of enlarging it.
+    from sklearn_mlplab import _functions
+
+    monkeypatch.setattr(_functions, "_ZEROS", {})
+    monkeypatch.setattr(_functions, "_ZEROS_MAX", 5000)
+    relu = ACTIVATIONS["relu"]
+    at_limit = _pre_activations((100, 50))
+    relu(at_limit.copy())
+    buf = _functions._ZEROS[at_limit.dtype]
+    past = _pre_activations((5001, 1), seed=1)
+    out = relu(past.copy())
+    assert_array_equal(out, np.maximum(past, 0))
+    assert _functions._ZEROS[at_limit.dtype] is buf
+    assert buf.size < past.size
+
+
+def test_logistic_squared_error_gradient_stays_accurate_as_the_sigmoid_saturates():
+    # dL/dz = (p - y) p (1 - p). Written as the softmax Jacobian on one
+    # column, p ((p - y) - (p - y) p), it loses most of its digits at
+    # p near 1, y = 1 (a difference of two nearly equal products).
+    z = np.linspace(5.0, 16.0, 200, dtype=np.float32)[:, None]
+    p = OUT_ACTIVATIONS["logistic"](z)
+    assert p.dtype == np.float32 and (p < 1).all()
+    Y = np.ones_like(p)
+    _, grad = LOSSES["squared_error"](z, p, Y, "logistic")
+    p64 = p.astype(np.float64)
+    assert_allclose(grad, (p64 - 1) * p64 * (1 - p64), rtol=1e-6)
+
+
+def test_the_fallback_backprop_keeps_the_sample_weights_and_the_scale(monkeypatch):
+    # Layer 2 never fires and its outgoing weights are huge: the deltas sent
+    # back overflow and meet a = 0 everywhere. The output layer's intercepts
+    # still get a finite gradient, which the weights and the scale shape.
+    est, ws, X, Y = _relu_network(dead_units=False, alpha=0.0)
+    est.intercepts_[1][...] = -1e3
+    signs = np.random.RandomState(5).choice([-1.0, 1.0], size=est.coefs_[2].shape)
+    est.coefs_[2][...] = signs * 1e308
+    sw = np.linspace(0.2, 3.0, 30)
+    calls = []
+    loss_grad = NumpyMLPClassifier._loss_grad
+
+    def spy(self, *args, **kwargs):
+        calls.append(kwargs.get("exact", False))
+        return loss_grad(self, *args, **kwargs)
+
+    monkeypatch.setattr(NumpyMLPClassifier, "_loss_grad", spy)
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = est._loss_grad(ws, X, Y, sw, 2.0, scale=3.0)
+        assert calls == [False, True]  # the fast path fell back
+        grad = ws.grad.copy()
+        assert loss == est._loss_grad(ws, X, Y, sw, 2.0, scale=3.0, exact=True)
+    assert_array_equal(grad, ws.grad)
+    assert np.isfinite(grad).all()
+    p = OUT_ACTIVATIONS["softmax"](est._forward_logits(X))
+    assert_allclose(ws.grad_intercepts[2], 3.0 * (sw / 2.0) @ (p - Y), rtol=1e-12)
+
+
+@pytest.mark.parametrize("sw", [None, np.linspace(0.2, 3.0, 30)])
+def test_backprop_leaves_scale_times_the_gradient_penalty_included(sw):
+    # The numpy backend back-propagates s g for the update: every part of
+    # the gradient, the alpha penalty's too, comes out multiplied by s.
+    est, ws, X, Y = _relu_network(dead_units=False, alpha=0.3)
+    loss = est._loss_grad(ws, X, Y, sw, 30.0)
+    grad = ws.grad.copy()
+    assert loss == est._loss_grad(ws, X, Y, sw, 30.0, scale=0.05)
+    assert_allclose(ws.grad, 0.05 * grad, rtol=1e-12, atol=1e-300)
+    assert np.abs(grad).min() < np.abs(grad).max()

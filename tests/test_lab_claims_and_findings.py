@@ -1582,3 +1582,121 @@ def test_claim_hidden_reasons_read_in_full():
         "every run at this rate diverged, and 6 units are clearly below 3 in CV "
         "accuracy"
     )
+
+
+# ------------------------- edges the second mutation run found untested
+def test_wilson_interval_ends_exactly_at_0_and_never_leaves_0_1():
+    # The formula's centre and half-width at p = 0 agree only up to rounding
+    # (n = 3 leaves 5.6e-17): the interval must still start at exactly 0.
+    for n in range(1, 61):
+        assert stats.wilson_interval(0.0, n)[0] == 0.0
+    # Just below p = 1 the rounded upper end can reach 1.0000000000000002.
+    for n in range(1, 61):
+        for p in (1 - 1e-9, 1 - 1e-12, 1 - 1e-15):
+            lo, hi = stats.wilson_interval(p, n)
+            assert 0.0 <= lo <= p <= hi <= 1.0
+
+
+def test_no_momentum_is_never_a_speed_up():
+    # A plain run whose loss dipped below the target early and rose again
+    # reaches it "sooner" than half way: that is not momentum's doing.
+    m = _rates((0.0, 0.5, 0.9), {("dampened", 0.0): 1.5, ("classic", 0.0): 1.5})
+    from sklearn_mlplab.lab import comparisons
+
+    assert comparisons.sped_up(m, "dampened") == []
+    assert k.claim_momentum_speed(m).verdict == k.NOT_REPRODUCED
+
+
+def test_claim_losses_a_tenth_of_a_percent_is_levelled_off():
+    # 1000/1024 to 999/1024: a last tenth's fall of exactly 0.1%.
+    se_curve = np.concatenate(
+        [
+            np.linspace(2.0, 1000 / 1024, 901)[:-1],
+            np.linspace(1000 / 1024, 999 / 1024, 100),
+        ]
+    )
+    assert stats.tail_drop(se_curve) == 1e-3
+    claim = k.claim_losses(_losses_with(0.95, 0.80, se_curve))
+    assert claim.verdict == k.REPRODUCED
+    assert "still fell 0.1% in the last tenth" in claim.measured
+
+
+def _alone(slow):
+    """A search whose only faster rate travelled too few epochs to compare."""
+    return search(
+        [[0.9, 0.6]] * 3,
+        lrs=(0.5, 0.005),
+        curves={(h, 0.005): slow for h in (3, 6, 11)},
+    )
+
+
+def _pace(c):
+    """The last tenth's fall against an average tenth of the whole run's."""
+    return 10 * stats.tail_drop(c) / (1 - c[-1] / c[0])
+
+
+def test_claim_small_lr_pace_runs_from_the_first_epoch_to_the_last():
+    # curve(0.70, 0.60, tail): a whole-run fall of 1/7, so pace = 70 tail.
+    under, over = curve(0.70, 0.60, 0.29 / 70), curve(0.70, 0.60, 0.31 / 70)
+    assert _pace(under) == pytest.approx(0.29) and _pace(over) == pytest.approx(0.31)
+    assert k.claim_small_lr(_alone(under)).verdict == k.REPRODUCED
+    assert k.claim_small_lr(_alone(over)).verdict == k.NOT_REPRODUCED
+    # A sharp first epoch, 0.80 to 0.70, is part of the run's fall (0.25).
+    sharp_start = curve(0.70, 0.60, 0.029 * 0.25)
+    sharp_start[0] = 0.80
+    assert _pace(sharp_start) == pytest.approx(0.29)
+    assert k.claim_small_lr(_alone(sharp_start)).verdict == k.REPRODUCED
+    # Flat to the last epoch, whose step is the whole tail's fall.
+    knee = 0.69 / (1 - 0.0295 * (1 - 0.69 / 0.70))
+    last_step = np.concatenate(
+        [np.linspace(0.70, knee, 900), np.full(99, knee), [0.69]]
+    )
+    assert _pace(last_step) == pytest.approx(0.295)
+    assert k.claim_small_lr(_alone(last_step)).verdict == k.REPRODUCED
+    # A pace of exactly 0.3 is not below it (this knee, found among the
+    # floats next to 0.508 / (1 - 0.03 (1 - 0.508 / 0.7)), hits it exactly).
+    edge = np.concatenate(
+        [
+            np.linspace(0.70, 0.512214796035953, 901)[:-1],
+            np.linspace(0.512214796035953, 0.508, 100),
+        ]
+    )
+    assert _pace(edge) == 0.3
+    assert k.claim_small_lr(_alone(edge)).verdict == k.NOT_REPRODUCED
+
+
+def _followed(slow, at_50, end):
+    """lr = 0.005's curve ``slow``; lr = 0.1 at ``at_50`` after 50 epochs."""
+    fast = np.linspace(slow[0], end, 1000)
+    fast[49] = at_50
+    return search(
+        GRID,
+        curves={
+            **{(h, 0.005): slow for h in (3, 6, 11)},
+            **{(h, 0.1): fast for h in (3, 6, 11)},
+        },
+    )
+
+
+def test_claim_small_lr_same_path_is_measured_at_the_last_epoch():
+    # From 2.0, flat at 0.70, then a last step to 0.69: still a plateau.
+    slow = np.concatenate([np.linspace(2.0, 0.70, 900), np.full(99, 0.70), [0.69]])
+    assert _pace(slow) < 0.3
+    on_path = k.claim_small_lr(_followed(slow, 0.69, 0.59))
+    assert on_path.verdict == k.PARTLY
+    assert on_path.measured.startswith("after 1000 epochs the loss is 0.690 and fell")
+    # 0.504% away from the last epoch's loss is off the path.
+    assert k.claim_small_lr(_followed(slow, 0.69348, 0.59)).verdict == k.REPRODUCED
+    # Ending only 0.5% below the last epoch's loss is not going further down.
+    assert k.claim_small_lr(_followed(slow, 0.69, 0.68655)).verdict == k.REPRODUCED
+
+
+def test_claim_small_lr_same_path_at_its_exact_edges():
+    slow = curve(0.85, 0.766, 0.0003)
+    # |0.76983 - 0.766| is exactly 0.005 x 0.766 in floats: still on the path.
+    assert abs(0.76983 - 0.766) == 0.005 * 0.766
+    assert k.claim_small_lr(_followed(slow, 0.76983, 0.59)).verdict == k.PARTLY
+    # Ending at exactly 99% of the slow run's loss is not 1% lower.
+    assert k.claim_small_lr(_followed(slow, 0.766, 0.99 * 0.766)).verdict == (
+        k.REPRODUCED
+    )

@@ -120,9 +120,9 @@ def test_loss_curve_display_plot_from_numbers_and_replot():
 
 
 def test_loss_curve_display_errors(data):
-    with pytest.raises(ValueError, match="no loss_curve_"):
+    with pytest.raises(ValueError, match="NumpyMLPClassifier has no loss_curve_"):
         LossCurveDisplay.from_estimator(NumpyMLPClassifier())
-    with pytest.raises(ValueError, match="labels has 1 entries for 2"):
+    with pytest.raises(ValueError, match="labels has 1 entries for 2 loss curves"):
         LossCurveDisplay(loss_curves=[[1], [2]], labels=["a"]).plot()
 
 
@@ -183,6 +183,7 @@ def test_grid_search_display_heat_map_and_refit_curves(search, data):
 def test_grid_search_display_without_curves(search):
     display = GridSearchDisplay.from_search(search)
     assert display.ax_curves_ is None
+    assert display.loss_curves is None
     assert display.lines_ == {}
     assert display.text_.shape == (2, 3)
     # The heat map's axes and its colour bar's.
@@ -250,7 +251,8 @@ def test_grid_search_display_rejects_other_varied_parameters(data):
 
 
 def test_grid_search_display_rejects_wrong_score_shape():
-    with pytest.raises(ValueError, match="expected \\(2, 1\\)"):
+    message = "expected \\(2, 1\\) for the hidden and lr values"
+    with pytest.raises(ValueError, match=message):
         GridSearchDisplay(
             scores=np.zeros((1, 2)), hidden_values=[3, 6], lr_values=[0.1]
         ).plot()

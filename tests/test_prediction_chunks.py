@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
@@ -41,10 +42,14 @@ def test_blas_thread_count_is_the_largest_of_the_loaded_libraries():
     assert _numpy_mlp._blas_threads() == max(counts, default=1)
 
 
-def test_numpy_prediction_with_fresh_buffers_equals_the_cached_buffers(monkeypatch):
-    # Chunks too big for the per-thread buffers get buffers of their own.
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numpy_prediction_with_fresh_buffers_equals_the_cached_buffers(
+    monkeypatch, dtype
+):
+    # Chunks too big for the per-thread buffers get buffers of their own,
+    # of the model's dtype as the cached ones are.
     rng = np.random.RandomState(1)
-    X = rng.normal(size=(50, 3))
+    X = rng.normal(size=(50, 3)).astype(dtype)
     y = np.arange(50) % 2
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -6,6 +6,7 @@ Run from anywhere in a clone with the test extras installed
     python tools/mutation.py                    # every core module
     python tools/mutation.py _functions _optim  # some of them
     python tools/mutation.py --summary          # only summarise the last runs
+    python tools/mutation.py --check NAME tests/test_x.py   # one mutant, some tests
 
 mutmut's configuration (the modules it may mutate, the tests it may run) is
 ``[tool.mutmut]`` in ``pyproject.toml``. Each mutant runs only the tests that
@@ -13,7 +14,9 @@ called the function it changes, one mutant at a time by default
 (``--max-children``). Results are kept in ``mutants/`` (git-ignored), so a
 second run retries only what changed; ``--fresh`` starts from nothing.
 Look at a survivor with ``mutmut show NAME``; list the survivors'
-names with ``mutmut results``. Not run in CI: see CONTRIBUTING.md.
+names with ``mutmut results``. ``--check NAME`` runs the given test files
+(current versions, copied in) against that one mutant, to see whether a new
+test kills it without another mutmut run. Not run in CI: see CONTRIBUTING.md.
 """
 
 import argparse
@@ -114,12 +117,43 @@ def print_summary(counts):
     )
 
 
+def check(name, tests):
+    """Run ``tests`` against mutant ``name``; return pytest's exit code.
+
+    mutmut's copy of the package in ``mutants/`` switches to a mutant when
+    ``MUTANT_UNDER_TEST`` names it. The test files are copied in first, so
+    tests written since the run are the ones that run.
+    """
+    tree = ROOT / "mutants"
+    if not (tree / "sklearn_mlplab").is_dir():
+        raise SystemExit("No mutants/ yet: run the script on a module first.")
+    for test in tests:
+        source = Path(test).resolve()
+        target = tree / source.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+    env = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONPATH": str(tree)}
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+    result = subprocess.run(
+        [*command, *(str(Path(t).resolve().relative_to(ROOT)) for t in tests)],
+        cwd=tree,
+        env=env,
+    )
+    code = result.returncode
+    verdict = {0: "survived", 1: "killed"}.get(code, f"pytest exit {code}")
+    print(f"{name}: {verdict}")
+    return result.returncode
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "modules",
         nargs="*",
-        help="core modules to mutate, e.g. _functions, lab/conclusions (default: all)",
+        help=(
+            "core modules to mutate, e.g. _functions, lab/conclusions "
+            "(default: all); with --check, the test files to run"
+        ),
     )
     parser.add_argument(
         "--max-children", type=int, default=1, help="mutants run at once (default 1)"
@@ -128,7 +162,17 @@ def main(argv=None):
     parser.add_argument(
         "--summary", action="store_true", help="summarise earlier runs, run nothing"
     )
+    parser.add_argument(
+        "--check",
+        metavar="NAME",
+        help="run the test files given as arguments against mutant NAME only",
+    )
     args = parser.parse_args(argv)
+    if args.check:
+        if not args.modules:
+            parser.error("--check NAME needs test files, e.g. tests/test_optim.py")
+        check(args.check, args.modules)
+        return
     modules = _existing_modules(args.modules)
     if not args.summary:
         if args.fresh:
