@@ -136,13 +136,20 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with the drawn artists stored.
         """
-        ax = _check_axes(ax)
         labels = self.labels or [None] * len(self.loss_curves)
         if len(labels) != len(self.loss_curves):
             raise ValueError(
                 f"labels has {len(labels)} entries for {len(self.loss_curves)} "
                 "loss curves."
             )
+        scores = self.validation_scores or [None] * len(self.loss_curves)
+        if len(scores) != len(self.loss_curves):
+            raise ValueError(
+                f"validation_scores has {len(scores)} entries for "
+                f"{len(self.loss_curves)} loss curves; give one per curve, "
+                "None where a network has none."
+            )
+        ax = _check_axes(ax)
         self.lines_ = []
         for curve, label in zip(self.loss_curves, labels, strict=False):
             curve = np.asarray(curve, dtype=float)
@@ -157,10 +164,9 @@ class LossCurveDisplay:
 
         self.validation_lines_ = []
         self.ax_validation_ = None
-        scores = self.validation_scores or []
         if any(s is not None for s in scores):
             self.ax_validation_ = ax.twinx()
-            for s, line, label in zip(scores, self.lines_, labels, strict=False):
+            for s, line, label in zip(scores, self.lines_, labels, strict=True):
                 if s is None:
                     continue
                 (vline,) = self.ax_validation_.plot(

@@ -126,6 +126,23 @@ def test_loss_curve_display_errors(data):
         LossCurveDisplay(loss_curves=[[1], [2]], labels=["a"]).plot()
 
 
+def test_loss_curve_display_rejects_validation_scores_of_another_length():
+    """One validation curve per loss curve, or the wrong networks' colours
+    and labels would be paired; the failed call draws nothing."""
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots()
+    display = LossCurveDisplay(loss_curves=[[3, 2], [4, 1]], validation_scores=[[0.5]])
+    with pytest.raises(ValueError, match="validation_scores has 1 entries for 2"):
+        display.plot(ax=ax)
+    assert len(ax.lines) == 0 and len(ax.figure.axes) == 1
+    display.validation_scores = [None, [0.5, 0.7]]
+    display.plot(ax=ax)
+    assert [len(v.get_xdata()) for v in display.validation_lines_] == [2]
+    assert display.validation_lines_[0].get_color() == display.lines_[1].get_color()
+    plt.close(ax.figure)
+
+
 @pytest.fixture(scope="module")
 def search(data):
     X, y = data
