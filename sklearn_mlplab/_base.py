@@ -873,16 +873,20 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         )
         starts = range(0, n, rows)
         z = np.empty((n, self.n_outputs_), dtype=self._params.dtype)
+        # numpy's floating-point error settings are per thread: the workers
+        # take the caller's, so np.errstate around a call holds inside it.
+        errors = np.geterr()
 
         def forward(task):
-            for start in task:
-                chunk = X[start : start + rows]
-                if check and not _all_finite(chunk):
-                    # Names the culprit (NaN or infinity) as validate_data would.
-                    assert_all_finite(
-                        chunk, input_name="X", estimator_name=type(self).__name__
-                    )
-                z[start : start + rows] = self._forward_logits(chunk)
+            with np.errstate(**errors):
+                for start in task:
+                    chunk = X[start : start + rows]
+                    if check and not _all_finite(chunk):
+                        # Names the culprit (NaN or infinity) as validate_data would.
+                        assert_all_finite(
+                            chunk, input_name="X", estimator_name=type(self).__name__
+                        )
+                    z[start : start + rows] = self._forward_logits(chunk)
 
         threads, initializer, context = (1, None, None)
         if len(starts) > 1:

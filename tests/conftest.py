@@ -1,3 +1,4 @@
+import json
 import os
 
 # scikit-learn's array-API estimator check runs only when scipy is imported in
@@ -80,8 +81,31 @@ _SHARED_CODE = (
 )
 
 
+def _recorded_durations():
+    """Each test's duration in mutmut's clean run (its working directory is
+    ``mutants/``), or {} outside a mutation run."""
+    try:
+        with open("mutmut-stats.json", encoding="utf-8") as f:
+            return json.load(f).get("duration_by_test", {})
+    except (OSError, ValueError):
+        return {}
+
+
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("MUTANT_UNDER_TEST", "").startswith(_SHARED_CODE):
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if not mutant:
+        return
+    if mutant.startswith(_SHARED_CODE):
         kept = [i for i in items if not i.nodeid.startswith("tests/test_parity.py")]
         config.hook.pytest_deselected(items=[i for i in items if i not in kept])
         items[:] = kept
+    # mutmut stops at the first failing test: run the quick files first, so
+    # that a killed mutant costs seconds, not the whole selection. Files stay
+    # whole and in their own order, or module fixtures would be set up again.
+    durations = _recorded_durations()
+    if durations:
+        cost = {}
+        for item in items:
+            path = item.nodeid.split("::")[0]
+            cost[path] = cost.get(path, 0.0) + durations.get(item.nodeid, 0.0)
+        items.sort(key=lambda item: cost[item.nodeid.split("::")[0]])
