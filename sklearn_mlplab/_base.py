@@ -40,6 +40,8 @@ prediction, tags -- lives here, once.
 import contextlib
 import copy
 import math
+import os
+import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
@@ -79,6 +81,26 @@ _SINGLE_THREAD_MACS = 1 << 22
 
 # How the flat parameter vector is laid out: see BaseMLPClassifier._unpack.
 _LAYOUT = "layer blocks [W; b]"
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _warn_caller(message, category):
+    """``warnings.warn`` pointing at the line that called into the package
+    (``fit``, ``partial_fit``, or scikit-learn code such as a Pipeline's):
+    the first frame outside this package and scikit-learn's ``fit`` wrapper.
+    """
+    frame, level = sys._getframe(1), 2
+    while frame is not None and (
+        frame.f_code.co_filename.startswith(_PACKAGE_DIR)
+        or (
+            frame.f_code.co_name == "wrapper"
+            and frame.f_code.co_filename.endswith(os.path.join("sklearn", "base.py"))
+        )
+    ):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def _blocks_from_coefs_then_biases(flat, units):
@@ -726,11 +748,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     self._roll_back(ctx, X, prev_good, None, drop=1)
                     raise self._diverged()
                 if stopping and not converged:
-                    warnings.warn(
+                    _warn_caller(
                         f"Maximum iterations ({self.max_iter}) reached and the "
                         "optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=6,
                     )
             except KeyboardInterrupt:
                 if not continuing and self.n_iter_ == 0:
@@ -738,11 +759,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     raise
                 interrupted = True
                 self._load_weights(ctx, last_good)
-                warnings.warn(
+                _warn_caller(
                     "Training interrupted by the user; keeping the weights of the "
                     "last finished epoch.",
                     UserWarning,
-                    stacklevel=6,
                 )
             finally:
                 if best is not None:

@@ -6,12 +6,11 @@ and ``get_params`` work without it.
 
 import contextlib
 import math
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._base import BaseMLPClassifier, fill_doc
+from ._base import BaseMLPClassifier, _warn_caller, fill_doc
 from ._optim import apply_step, gradient_scale, needs_scaled_gradient
 
 
@@ -330,10 +329,9 @@ class TorchMLPClassifier(BaseMLPClassifier):
                     f"device={self.device!r} but CUDA is not available here; "
                     "use device='cpu' or device='auto'."
                 )
-            warnings.warn(
+            _warn_caller(
                 f"device={self.device!r} is not available here; predicting on the CPU.",
                 UserWarning,
-                stacklevel=2,
             )
             return torch.device("cpu")
         return device

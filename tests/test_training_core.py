@@ -220,6 +220,23 @@ def test_max_iter_warning_text(Estimator):
     assert str(w.message) == (
         "Maximum iterations (2) reached and the optimization hasn't converged yet."
     )
+    # It points at the line that called fit, not into the package.
+    assert w.filename == __file__
+
+
+def test_warnings_point_at_the_scikit_learn_code_that_called_fit(Estimator):
+    """Called by a Pipeline, the warning points at the Pipeline's call."""
+    import sklearn.pipeline
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = _data()
+    pipe = make_pipeline(StandardScaler(), Estimator(hidden=3, max_iter=2))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pipe.fit(X, y)
+    [w] = [w for w in caught if w.category is ConvergenceWarning]
+    assert w.filename == sklearn.pipeline.__file__
 
 
 # --------------------------------------------------------------- shuffling
@@ -364,6 +381,7 @@ def test_interrupt_warning_and_the_momentum_after_it(Estimator, monkeypatch):
         "Training interrupted by the user; keeping the weights of the last "
         "finished epoch."
     )
+    assert w.filename == __file__
     assert est.n_iter_ == 2
     # Training goes on from the kept weights with the momentum at rest, as a
     # warm start (which restarts it) does.
