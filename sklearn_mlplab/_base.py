@@ -389,8 +389,14 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         fitted = hasattr(self, "_params")
         continuing = fitted and (incremental or self.warm_start)
         # A continued run updates weights, velocity, curves and the generator
-        # in place, so only a deep copy can bring the estimator back.
-        saved = copy.deepcopy(self.__dict__) if continuing else self.__dict__.copy()
+        # in place, so only a deep copy can bring the estimator back. The
+        # parameters are the caller's objects (a RandomState, say): kept as
+        # they are, not replaced by copies.
+        if continuing:
+            keep = {id(v): v for v in self.get_params(deep=False).values()}
+            saved = copy.deepcopy(self.__dict__, keep)
+        else:
+            saved = self.__dict__.copy()
         try:
             self._fit_unchecked(X, y, sample_weight, classes, incremental, continuing)
         except NonFiniteError:

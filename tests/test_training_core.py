@@ -349,6 +349,29 @@ def test_a_failed_fresh_fit_keeps_the_callers_random_state_object(Estimator):
     assert est.get_params()["random_state"] is rs
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_a_failed_continued_fit_keeps_the_callers_objects_and_the_model(
+    Estimator, method
+):
+    """A warm start or partial_fit that fails puts the model back as it was,
+    and the parameters stay the caller's own objects, not copies."""
+    X, y = _data()
+    rs = np.random.RandomState(0)
+    est = _quiet(Estimator(hidden=3, max_iter=3, random_state=rs).fit, X, y)
+    est.set_params(warm_start=True)
+    before = [a.copy() for a in est.coefs_ + est.intercepts_]
+    curve = list(est.loss_curve_)
+    with pytest.raises(ValueError, match="features"):
+        getattr(est, method)(X[:, :1], y)
+    assert est.get_params()["random_state"] is rs
+    assert est.loss_curve_ == curve
+    for a, b in zip(est.coefs_ + est.intercepts_, before, strict=True):
+        assert_array_equal(a, b)
+    # The restored weights are still the model's own: training goes on.
+    _quiet(getattr(est, method), X, y)
+    assert len(est.loss_curve_) > len(curve)
+
+
 # -------------------------------------------------------- KeyboardInterrupt
 def _interrupt_on_call(monkeypatch, Estimator, n):
     original = Estimator._step
