@@ -38,13 +38,12 @@ def _activation(torch, name, inplace=False):
 
 
 def _per_sample_loss(torch, name, z, Y, out_activation):
-    """Per-sample loss from logits: autograd differentiates it."""
+    """Per-sample loss from logits where torch has no fused loss for it: log
+    loss on a softmax output, and squared error. (Log loss on a logistic
+    output always goes through ``_summed_loss``'s fused call.)"""
     F = torch.nn.functional
     if name == "log_loss":
-        if out_activation == "logistic":
-            losses = F.binary_cross_entropy_with_logits(z, Y, reduction="none")
-        else:
-            losses = -Y * F.log_softmax(z, dim=1)
+        losses = -Y * F.log_softmax(z, dim=1)
     else:
         p = torch.sigmoid(z) if out_activation == "logistic" else F.softmax(z, dim=1)
         losses = 0.5 * (p - Y) ** 2
