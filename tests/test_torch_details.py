@@ -282,3 +282,20 @@ def test_auto_device_is_cuda_where_available_else_the_cpu(
     assert TorchMLPClassifier(device="auto")._resolve_device(torch) == torch.device(
         expected
     )
+
+
+def test_sparse_input_of_more_rows_than_a_dense_block_predicts_every_row():
+    """Sparse input is densified a block of about 2**20 values at a time;
+    with more rows than one block holds, every row is still predicted."""
+    pytest.importorskip("torch")
+    import scipy.sparse as sp
+
+    X = sp.random(1500, 1024, density=0.01, format="csr", random_state=0)
+    y = np.arange(1500) % 2
+    est = TorchMLPClassifier(hidden=2, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X[:100], y[:100])
+    proba = est.predict_proba(X)
+    assert proba.shape == (1500, 2)
+    np.testing.assert_allclose(proba, est.predict_proba(X.toarray()), rtol=1e-12)
