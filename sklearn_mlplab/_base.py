@@ -84,20 +84,31 @@ _LAYOUT = "layer blocks [W; b]"
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# Frames that only pass a call on, between the caller and the package:
+# scikit-learn's fit wrapper, and the trampolines mutation testing puts in
+# front of every method (tools/mutation.py).
+_PASS_THROUGH = (
+    (os.path.join("sklearn", "base.py"), "wrapper"),
+    (os.path.join("mutmut", "mutation", "trampoline.py"), None),
+)
+
+
+def _passes_through(code):
+    return any(
+        code.co_filename.endswith(path) and name in (None, code.co_name)
+        for path, name in _PASS_THROUGH
+    )
 
 
 def _warn_caller(message, category):
     """``warnings.warn`` pointing at the line that called into the package
     (``fit``, ``partial_fit``, or scikit-learn code such as a Pipeline's):
-    the first frame outside this package and scikit-learn's ``fit`` wrapper.
+    the first frame outside this package and the wrappers it passes through.
     """
     frame, level = sys._getframe(1), 2
     while frame is not None and (
         frame.f_code.co_filename.startswith(_PACKAGE_DIR)
-        or (
-            frame.f_code.co_name == "wrapper"
-            and frame.f_code.co_filename.endswith(os.path.join("sklearn", "base.py"))
-        )
+        or _passes_through(frame.f_code)
     ):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
