@@ -128,3 +128,18 @@ def hand_fit(
                     p -= momentum * v + lr * g
         losses.append(total / sw.sum())
     return params[:n_layers], params[n_layers:], losses
+
+
+def interrupt_on_call(monkeypatch, Est, n):
+    """Make the backend's ``_step`` raise KeyboardInterrupt on its n-th call."""
+    original = Est._step
+    calls = {"n": 0}
+
+    def step(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == n:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Est, "_step", step)
+    return calls

@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _hand_training import interrupt_on_call
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_moons
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -151,20 +152,6 @@ def test_divergent_partial_fit_keeps_the_last_finite_weights(Est):
 
 
 # ------------------------------------------------------- KeyboardInterrupt
-def _interrupt_on_call(monkeypatch, Est, n):
-    """Make the backend's ``_step`` raise KeyboardInterrupt on its n-th call."""
-    original = Est._step
-    calls = {"n": 0}
-
-    def step(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Est, "_step", step)
-    return calls
-
 
 N_ROWS, BATCH = 100, 32  # four steps per epoch
 STEPS = -(-N_ROWS // BATCH)
@@ -182,9 +169,7 @@ def test_keyboard_interrupt_keeps_the_last_finished_epoch(
 ):
     X, y = _interrupt_data()
     params = dict(hidden=4, batch_size=BATCH, max_iter=50, random_state=0)
-    calls = _interrupt_on_call(
-        monkeypatch, Est, finished_epochs * STEPS + step_in_epoch
-    )
+    calls = interrupt_on_call(monkeypatch, Est, finished_epochs * STEPS + step_in_epoch)
     est = Est(**params)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -209,7 +194,7 @@ def test_keyboard_interrupt_before_any_epoch_leaves_the_estimator_as_it_was(
     # fitted model is neither lost nor replaced by random initial weights.
     X, y = _interrupt_data()
     fresh = Est(hidden=4, max_iter=50, random_state=0)
-    _interrupt_on_call(monkeypatch, Est, 2)
+    interrupt_on_call(monkeypatch, Est, 2)
     with pytest.raises(KeyboardInterrupt):
         fresh.fit(X, y)
     monkeypatch.undo()
@@ -217,7 +202,7 @@ def test_keyboard_interrupt_before_any_epoch_leaves_the_estimator_as_it_was(
 
     fitted = _quiet(Est(hidden=4, max_iter=5, random_state=0).fit, X, y)
     before = copy.deepcopy(fitted)
-    _interrupt_on_call(monkeypatch, Est, 2)
+    interrupt_on_call(monkeypatch, Est, 2)
     with pytest.raises(KeyboardInterrupt):
         fitted.set_params(random_state=1).fit(X, y)
     monkeypatch.undo()
@@ -228,7 +213,7 @@ def test_keyboard_interrupt_before_any_epoch_leaves_the_estimator_as_it_was(
 def test_keyboard_interrupt_restarts_the_momentum(Est, monkeypatch):
     X, y = _interrupt_data()
     est = _quiet(Est(hidden=4, batch_size=BATCH, max_iter=3, random_state=0).fit, X, y)
-    _interrupt_on_call(monkeypatch, Est, 3)
+    interrupt_on_call(monkeypatch, Est, 3)
     with pytest.warns(UserWarning, match="interrupted"):
         est.partial_fit(X, y)
     monkeypatch.undo()
@@ -240,7 +225,7 @@ def test_keyboard_interrupt_in_partial_fit_keeps_the_previous_weights(Est, monke
     X, y = _interrupt_data()
     est = _quiet(Est(hidden=4, batch_size=BATCH, max_iter=3, random_state=0).fit, X, y)
     before = copy.deepcopy(est)
-    _interrupt_on_call(monkeypatch, Est, 3)
+    interrupt_on_call(monkeypatch, Est, 3)
     with pytest.warns(UserWarning, match="interrupted"):
         est.partial_fit(X, y)
     monkeypatch.undo()

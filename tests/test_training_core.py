@@ -13,7 +13,12 @@ import warnings
 
 import numpy as np
 import pytest
-from _hand_training import hand_fit, shuffled_orders, xavier_initial_weights
+from _hand_training import (
+    hand_fit,
+    interrupt_on_call,
+    shuffled_orders,
+    xavier_initial_weights,
+)
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_moons
 from sklearn.exceptions import ConvergenceWarning
@@ -373,24 +378,11 @@ def test_a_failed_continued_fit_keeps_the_callers_objects_and_the_model(
 
 
 # -------------------------------------------------------- KeyboardInterrupt
-def _interrupt_on_call(monkeypatch, Estimator, n):
-    original = Estimator._step
-    calls = {"n": 0}
-
-    def step(self, *args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == n:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Estimator, "_step", step)
-
-
 def test_interrupt_warning_and_the_momentum_after_it(Estimator, monkeypatch):
     # 100 rows in batches of 32: four steps an epoch; stop in the third epoch.
     X, y = make_moons(n_samples=100, noise=0.2, random_state=1)
     params = dict(hidden=4, batch_size=32, shuffle=False, random_state=0)
-    _interrupt_on_call(monkeypatch, Estimator, 2 * 4 + 2)
+    interrupt_on_call(monkeypatch, Estimator, 2 * 4 + 2)
     est = Estimator(max_iter=50, **params)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
