@@ -7,14 +7,18 @@ compute, through these methods:
     Move one fit's training data where the computation happens, allocate
     buffers, and return a context object handed back to the methods below.
     The weights to start from are in ``self._params`` (a flat numpy vector,
-    see :meth:`BaseMLPClassifier._unpack`) and the velocity in
-    ``self._velocity``.
+    see :meth:`BaseMLPClassifier._unpack`) and the optimizer, with its
+    state and current ``lr``, in ``self._optimizer`` (``_optim.py``; None
+    for ``solver="lbfgs"``).
 ``_permute(ctx, perm)``
     Put the training rows in the order ``perm`` for the next epoch.
 ``_step(ctx, start, stop, weight_sum)``
     One gradient step on rows ``start:stop``, whose sample weights add up to
     ``weight_sum``; return the batch loss times ``weight_sum`` (a float or a
-    0-d tensor).
+    0-d tensor), after one update by ``self._optimizer``'s rule.
+``_loss_gradient(ctx, weight_sum)``
+    The loss of all the rows, in their original order, at the current
+    weights, and its gradient as a flat float64 numpy vector (L-BFGS).
 ``_sum_losses(ctx, losses)`` (optional)
     Consume ``losses``, the iterator that runs the epoch's steps and yields
     what ``_step`` returns, and give their sum as a float: a backend on a
@@ -24,8 +28,8 @@ compute, through these methods:
 ``_weights_finite(ctx)``
     Whether every weight is finite.
 ``_finish(ctx)``
-    Write the weights and velocity back into ``self._params`` and
-    ``self._velocity`` (also called mid-training, to evaluate the model).
+    Write the weights and the optimizer's state back into ``self._params``
+    and ``self._optimizer`` (also called mid-training, to evaluate the model).
 ``_close(ctx)`` (optional)
     Called once when training ends, however it ends: undo what ``_setup``
     changed outside the context (torch: the caller's grad mode).
@@ -47,6 +51,7 @@ from concurrent.futures import ThreadPoolExecutor
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.optimize
 import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
@@ -55,6 +60,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -63,7 +69,7 @@ from sklearn.utils.validation import (
 )
 
 from ._functions import ACTIVATIONS, LOSSES, OUT_ACTIVATIONS, log_output
-from ._optim import MOMENTUM_UPDATES
+from ._optim import MOMENTUM_UPDATES, SGD, Adam
 
 # Rows per chunk at prediction time: bounds the memory of the activations.
 _PREDICT_CHUNK = 65536
@@ -81,6 +87,22 @@ _SINGLE_THREAD_MACS = 1 << 22
 
 # How the flat parameter vector is laid out: see BaseMLPClassifier._unpack.
 _LAYOUT = "layer blocks [W; b]"
+
+# The rule of each solver (L-BFGS keeps no state between calls).
+_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": type(None)}
+# Parameters added since 0.1.0, with their defaults: a model pickled before
+# gets them on loading.
+_ADDED_PARAMS = {
+    "solver": "sgd",
+    "beta_1": 0.9,
+    "beta_2": 0.999,
+    "epsilon": 1e-8,
+    "lr_schedule": "constant",
+    "power_t": 0.5,
+    "max_fun": 15000,
+}
+# lr_schedule="adaptive" stops once it has divided lr down to this.
+_ADAPTIVE_MIN_LR = 1e-6
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -146,11 +168,41 @@ hidden : int or tuple of int, default=3
         ``"squared_error"`` is half the squared distance between the output
         probabilities and the one-hot targets, summed over output units.
 
+    solver : {"sgd", "adam", "lbfgs"}, default="sgd"
+        How the weights are trained:
+
+        - ``"sgd"``: mini-batch gradient descent with momentum (the lab's
+          rule; see ``momentum_type``).
+        - ``"adam"``: mini-batch Adam (Kingma & Ba), with ``beta_1``,
+          ``beta_2`` and ``epsilon``. It wants a far smaller ``lr`` than the
+          lab's 1.0: ``1e-3`` to ``1e-2`` is usual.
+        - ``"lbfgs"``: full-batch L-BFGS (``scipy.optimize.minimize``), for
+          small data such as the lab's. ``lr``, ``momentum``, ``batch_size``,
+          ``shuffle`` and the schedule do not apply; ``max_iter`` counts its
+          iterations, ``max_fun`` its loss evaluations, and ``tol`` is its
+          gradient tolerance. :meth:`partial_fit` is not available.
+
     lr : float, default=1.0
-        Learning rate (``lr`` in the update rules of ``momentum_type``), > 0.
+        Learning rate (``lr`` in the update rules of ``momentum_type``, eta in
+        Adam's), > 0; the first epoch's, when ``lr_schedule`` changes it.
+
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        How ``lr`` changes from epoch to epoch (``solver="sgd"`` or
+        ``"adam"``), as scikit-learn's ``learning_rate``:
+
+        - ``"constant"``: ``lr`` throughout.
+        - ``"invscaling"``: ``lr / (t + 1) ** power_t`` in an epoch that
+          starts after ``t`` training rows (``t_``) have been seen.
+        - ``"adaptive"``: ``lr`` until the stopping rule fires, which then
+          divides the current rate by 5 and restarts its count instead of
+          stopping, until the rate is at most 1e-6.
+
+    power_t : float, default=0.5
+        Exponent of ``lr_schedule="invscaling"``, >= 0.
 
     momentum : float, default=0.9
-        Momentum rate (beta), in [0, 1). ``0`` is plain gradient descent.
+        Momentum rate (beta), in [0, 1), of ``solver="sgd"``. ``0`` is plain
+        gradient descent.
 
     momentum_type : {"dampened", "classic", "nesterov"}, default="dampened"
         Update rule, with gradient g and velocity v starting at 0:
@@ -161,6 +213,16 @@ hidden : int or tuple of int, default=3
           step is lr g / (1 - beta): ten times larger at beta = 0.9.
         - ``"nesterov"``: v = beta v + lr g, w = w - (beta v + lr g), the
           look-ahead step of scikit-learn's SGD.
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment (mean gradient) estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment (mean squared gradient) estimate,
+        in [0, 1).
+
+    epsilon : float, default=1e-8
+        Added to the square root of Adam's second moment, > 0.
 
     alpha : float, default=0.0
         Strength of the L2 penalty ``alpha / 2 * sum(W ** 2)`` on the weights
@@ -180,6 +242,9 @@ hidden : int or tuple of int, default=3
 
     n_iter_no_change : int, default=10
         Number of epochs without improvement tolerated before stopping.
+
+    max_fun : int, default=15000
+        Most evaluations of the loss that ``solver="lbfgs"`` may make.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data,
@@ -232,10 +297,11 @@ classes_ : ndarray of shape (n_classes,)
         Best of ``validation_scores_``.
 
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run (iterations, with ``solver="lbfgs"``).
 
     t_ : int
-        Number of training rows seen, counted over all epochs.
+        Number of training rows seen, counted over all epochs (rows times
+        iterations, with ``solver="lbfgs"``).
 
     n_layers_ : int
         Number of layers, input and output included.
@@ -284,6 +350,13 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         "lr": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "momentum_type": [StrOptions(set(MOMENTUM_UPDATES))],
+        "solver": [StrOptions(set(_OPTIMIZERS))],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -303,14 +376,21 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         *,
         activation="logistic",
         loss="log_loss",
+        solver="sgd",
         lr=1.0,
+        lr_schedule="constant",
+        power_t=0.5,
         momentum=0.9,
         momentum_type="dampened",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
         alpha=0.0,
         batch_size=32,
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
+        max_fun=15000,
         early_stopping=False,
         validation_fraction=0.1,
         shuffle=True,
@@ -321,14 +401,21 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.hidden = hidden
         self.activation = activation
         self.loss = loss
+        self.solver = solver
         self.lr = lr
+        self.lr_schedule = lr_schedule
+        self.power_t = power_t
         self.momentum = momentum
         self.momentum_type = momentum_type
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
         self.alpha = alpha
         self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.shuffle = shuffle
@@ -361,6 +448,16 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         return self._fit(X, y, sample_weight, classes=None, incremental=False)
 
+    def _has_partial_fit(self):
+        if self.solver == "lbfgs":
+            # An AttributeError, so that hasattr(est, "partial_fit") is False.
+            raise AttributeError(
+                "partial_fit is not available with solver='lbfgs', which needs "
+                "all the data at once; use fit, or solver='sgd' or 'adam'."
+            )
+        return True
+
+    @available_if(_has_partial_fit)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Run one epoch over the given data.
@@ -416,9 +513,9 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             if not continuing:
                 self._restore(saved)
             else:
-                # The velocity took part in the blow-up: the next call
-                # starts its momentum afresh from the kept weights.
-                self._velocity = np.zeros_like(self._params)
+                # The optimizer's state took part in the blow-up: the next
+                # call starts it afresh from the kept weights.
+                self._restart_optimizer()
             raise
         except BaseException:
             self._restore(saved)
@@ -453,11 +550,14 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         self._check_weighted_classes(y, sample_weight, incremental)
 
         if continuing and not incremental:
-            # A warm start reuses the weights but restarts the optimiser.
+            # A warm start reuses the weights but restarts the optimiser. A
+            # new object, not an in-place reset: if this fit fails, the
+            # restored estimator must still hold its old state.
             self._rng = check_random_state(self.random_state)
-            # A new array, not an in-place zeroing: if this fit fails, the
-            # restored estimator must still hold its old velocity.
-            self._velocity = np.zeros_like(self._velocity)
+            self._optimizer = self._new_optimizer()
+        elif continuing and not isinstance(self._optimizer, _OPTIMIZERS[self.solver]):
+            # partial_fit after solver was changed: the new rule starts afresh.
+            self._optimizer = self._new_optimizer()
         elif not continuing:
             self._rng = check_random_state(self.random_state)
             self._initialize(hidden, X.shape[1], X.dtype)
@@ -556,6 +656,21 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"({weighted[0]!r}); at least 2 classes are needed."
             )
 
+    def _new_optimizer(self, lr=None):
+        """A fresh optimizer of ``solver``'s rule (None for L-BFGS)."""
+        lr = self.lr if lr is None else lr
+        if self.solver == "sgd":
+            return SGD(self._params, lr, self.momentum, self.momentum_type)
+        if self.solver == "adam":
+            return Adam(self._params, lr, self.beta_1, self.beta_2, self.epsilon)
+        return None
+
+    def _restart_optimizer(self):
+        """Start the optimizer's state afresh, keeping its current lr (which
+        ``lr_schedule="adaptive"`` may have lowered)."""
+        old = getattr(self, "_optimizer", None)
+        self._optimizer = self._new_optimizer(None if old is None else old.lr)
+
     def _initialize(self, hidden, n_features, dtype):
         """Draw Xavier-normal weights from ``self._rng``; biases start at zero."""
         n_outputs = 1 if len(self.classes_) == 2 else len(self.classes_)
@@ -573,7 +688,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         )
         for view, coef in zip(self._unpack(self._params)[0], coefs, strict=True):
             view[...] = coef
-        self._velocity = np.zeros_like(self._params)
+        self._optimizer = self._new_optimizer()
         self._layout = _LAYOUT
 
     def _unpack(self, flat):
@@ -604,6 +719,16 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             for key in ("_params", "_velocity"):
                 state[key] = _blocks_from_coefs_then_biases(state[key], units)
             state["_layout"] = _LAYOUT
+        if "_velocity" in state:
+            # Pickled before the optimizers were objects: SGD's velocity.
+            velocity = state.pop("_velocity")
+            optimizer = SGD(
+                velocity, state["lr"], state["momentum"], state["momentum_type"]
+            )
+            optimizer.velocity = velocity
+            state["_optimizer"] = optimizer
+        for name, default in _ADDED_PARAMS.items():
+            state.setdefault(name, default)
         super().__setstate__(state)
 
     @property
@@ -676,7 +801,42 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return contextlib.nullcontext()
 
     # ----------------------------------------------------------- the loop
+    def _start_curves(self, val, incremental, continuing):
+        if not continuing:
+            self.loss_curve_ = []
+            self.n_iter_ = 0
+            self.t_ = 0
+        if not (continuing and incremental) or self.best_loss_ is None:
+            # A fit (warm or not) restarts the stopping rule; partial_fit
+            # calls carry it over, unless the fit tracked validation scores.
+            self._no_improvement_count = 0
+            self.best_loss_ = np.inf if val is None else None
+            self.validation_scores_ = [] if val is not None else None
+            self.best_validation_score_ = -np.inf if val is not None else None
+
+    def _epoch_lr(self):
+        """The learning rate of the next epoch, by ``lr_schedule``."""
+        if self.lr_schedule == "invscaling":
+            return self.lr / (self.t_ + 1) ** self.power_t
+        if self.lr_schedule == "adaptive":
+            return self._optimizer.lr  # divided by 5 in _train when stuck
+        return self.lr
+
+    def _configure_optimizer(self):
+        """Give the optimizer this run's hyperparameters (set_params may
+        have changed them between partial_fit calls)."""
+        opt = self._optimizer
+        if isinstance(opt, SGD):
+            opt.momentum, opt.momentum_type = self.momentum, self.momentum_type
+        else:
+            opt.beta_1, opt.beta_2, opt.epsilon = self.beta_1, self.beta_2, self.epsilon
+
     def _train(self, X, Y, sample_weight, val, incremental, continuing):
+        self._start_curves(val, incremental, continuing)
+        if self.solver == "lbfgs":
+            self._train_lbfgs(X, Y, sample_weight, val, continuing)
+            return
+        self._configure_optimizer()
         n = X.shape[0]
         batch_size = self._resolve_batch_size(n)
         starts = np.arange(0, n, batch_size)
@@ -690,18 +850,6 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             batch_weights = np.add.reduceat(sample_weight, starts).tolist()
         bounds = list(zip(starts.tolist(), stops.tolist(), strict=True))
 
-        if not continuing:
-            self.loss_curve_ = []
-            self.n_iter_ = 0
-            self.t_ = 0
-        if not (continuing and incremental) or self.best_loss_ is None:
-            # A fit (warm or not) restarts the stopping rule; partial_fit
-            # calls carry it over, unless the fit tracked validation scores.
-            self._no_improvement_count = 0
-            self.best_loss_ = np.inf if val is None else None
-            self.validation_scores_ = [] if val is not None else None
-            self.best_validation_score_ = -np.inf if val is not None else None
-
         stopping = not incremental
         epochs = 1 if incremental else self.max_iter
         ctx = self._setup(X, Y, sample_weight, batch_size)
@@ -712,6 +860,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             converged = interrupted = False
             try:
                 for _ in range(epochs):
+                    self._optimizer.lr = self._epoch_lr()
                     if self.shuffle and n_batches > 1:
                         perm = self._rng.permutation(n)
                         self._permute(ctx, perm)
@@ -747,6 +896,17 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     if improved and val is not None:
                         best = self._save_weights(ctx, best)
                     if stopping and self._no_improvement_count > self.n_iter_no_change:
+                        if (
+                            self.lr_schedule == "adaptive"
+                            and self._optimizer.lr > _ADAPTIVE_MIN_LR
+                        ):
+                            self._optimizer.lr /= 5
+                            self._no_improvement_count = 0
+                            if self.verbose:
+                                print(
+                                    f"Setting learning rate to {self._optimizer.lr:f}"
+                                )
+                            continue
                         converged = True
                         if self.verbose:
                             what = (
@@ -788,8 +948,95 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         finally:
             self._close(ctx)
         if interrupted:
-            # The half-finished epoch's momentum went with its weights.
-            self._velocity = np.zeros_like(self._params)
+            # The half-finished epoch's optimizer state went with its weights.
+            self._restart_optimizer()
+
+    def _train_lbfgs(self, X, Y, sample_weight, val, continuing):
+        """Full-batch L-BFGS on the flat weights, by scipy's L-BFGS-B.
+
+        The loss and its gradient come from the backend's ``_loss_gradient``;
+        each iteration appends its loss to ``loss_curve_``. With early
+        stopping, the validation score is taken after every iteration, and
+        the search stops as the SGD epochs do and keeps the best weights.
+        """
+        n = X.shape[0]
+        total_weight = float(n if sample_weight is None else sample_weight.sum())
+        dtype = self._params.dtype
+        ctx = self._setup(X, Y, sample_weight, n)
+        start = self._params.astype(np.float64)
+        kept = {"last": start, "best": None}
+        curves = len(self.loss_curve_), self.n_iter_, self.t_
+
+        def loss_gradient(w):
+            self._load_weights(ctx, w.astype(dtype))
+            loss, grad = self._loss_gradient(ctx, total_weight)
+            return loss, grad
+
+        def callback(intermediate_result):
+            w = intermediate_result.x.copy()
+            kept["last"] = w
+            self.n_iter_ += 1
+            self.t_ += n
+            self.loss_curve_.append(float(intermediate_result.fun))
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
+            self._load_weights(ctx, w.astype(dtype))
+            if self._update_no_improvement(ctx, val, True) and val is not None:
+                kept["best"] = w
+            if val is not None and self._no_improvement_count > self.n_iter_no_change:
+                raise StopIteration
+
+        try:
+            try:
+                result = scipy.optimize.minimize(
+                    loss_gradient,
+                    start,
+                    method="L-BFGS-B",
+                    jac=True,
+                    callback=callback,
+                    options={
+                        "maxiter": self.max_iter,
+                        "maxfun": self.max_fun,
+                        "gtol": self.tol,
+                    },
+                )
+            except KeyboardInterrupt:
+                if not continuing and self.n_iter_ == 0:
+                    raise  # nothing was trained: _fit puts back the previous model
+                result = None
+                _warn_caller(
+                    "Training interrupted by the user; keeping the weights of the "
+                    "last finished iteration.",
+                    UserWarning,
+                )
+            w = kept["last"] if kept["best"] is None else kept["best"]
+            if result is not None and kept["best"] is None:
+                w = result.x
+            if not np.isfinite(w).all():
+                w = kept["last"] if np.isfinite(kept["last"]).all() else start
+            self._load_weights(ctx, w.astype(dtype))
+            if not self._outputs_finite(ctx, X):
+                # A continued run keeps the model it started from.
+                self._load_weights(ctx, start.astype(dtype))
+                self._finish(ctx)
+                del self.loss_curve_[curves[0] :]
+                self.n_iter_, self.t_ = curves[1:]
+                raise self._diverged()
+        finally:
+            self._close(ctx)
+        stopped_early = val is not None and self._no_improvement_count > (
+            self.n_iter_no_change
+        )
+        if result is not None and result.status != 0 and not stopped_early:
+            reason = (
+                f"Maximum iterations ({self.max_iter}) reached"
+                if self.n_iter_ >= self.max_iter
+                else f"L-BFGS stopped ({result.message})"
+            )
+            _warn_caller(
+                f"{reason} and the optimization hasn't converged yet.",
+                ConvergenceWarning,
+            )
 
     def _diverged(self):
         return NonFiniteError(

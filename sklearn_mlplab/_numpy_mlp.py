@@ -16,7 +16,6 @@ from ._functions import (
     LOSSES,
     OUT_ACTIVATIONS,
 )
-from ._optim import gradient_scale, scaled_update
 
 _chunk_buffers = threading.local()
 _blas_lock = threading.Lock()
@@ -78,7 +77,6 @@ class _Workspace:
         self.acts = [np.empty((batch_size, k), dtype=dtype) for k in units[1:]]
         self.deltas = [np.empty((batch_size, k), dtype=dtype) for k in units[1:-1]]
         self.ones = np.ones(batch_size, dtype=dtype)
-        self.scale = gradient_scale(est.momentum_type, est.lr, est.momentum)
         self.X_buf = None
         if not self.sparse and est.shuffle and batch_size < X.shape[0]:
             self.X_buf = np.empty_like(X, order="C")
@@ -160,11 +158,14 @@ class NumpyMLPClassifier(BaseMLPClassifier):
         sw = None if ws.sw is None else ws.sw[start:stop]
         X, Y = ws.X[start:stop], ws.Y[start:stop]
         # s * gradient comes out of backprop: one pass fewer in the update.
-        loss = self._loss_grad(ws, X, Y, sw, weight_sum, ws.scale)
-        scaled_update(
-            self.momentum_type, self._params, self._velocity, ws.grad, self.momentum
-        )
+        optimizer = self._optimizer
+        loss = self._loss_grad(ws, X, Y, sw, weight_sum, optimizer.gradient_scale)
+        optimizer.update_scaled(self._params, ws.grad)
         return loss * weight_sum
+
+    def _loss_gradient(self, ws, weight_sum):
+        loss = self._loss_grad(ws, ws.X_orig, ws.Y_orig, ws.sw_orig, weight_sum)
+        return loss, ws.grad.astype(np.float64)
 
     def _forward(self, X, coefs, intercepts, acts, sparse=None):
         """Forward pass into the buffers ``acts``; returns the logits."""

@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._base import BaseMLPClassifier, _warn_caller, fill_doc
-from ._optim import apply_step, gradient_scale, needs_scaled_gradient
+from ._optim import SGD, apply_step, needs_scaled_gradient
 
 
 def _import_torch():
@@ -106,9 +106,11 @@ class _TorchContext:
     """One fit's tensors: data on the device, flat weights and their views.
 
     The weights are leaf views of one flat tensor ``w``. Their ``.grad``
-    are views of the velocity ``v`` (or, for Nesterov's rule, of a gradient
-    buffer), so autograd accumulates the scaled gradient straight into the
-    flat vector that the momentum rule reads: no gradient is copied.
+    are views of SGD's velocity ``v`` (or, for Nesterov's rule, Adam and
+    L-BFGS, of a gradient buffer), so autograd accumulates the scaled
+    gradient straight into the flat vector that the update rule reads: no
+    gradient is copied. ``optimizer`` is the estimator's, its state on the
+    device (sharing memory with the numpy state on the CPU).
     """
 
     def __init__(self, est, torch, device, X, Y, sample_weight):
@@ -118,12 +120,16 @@ class _TorchContext:
         # On the CPU the flat tensors share memory with the numpy vectors,
         # so the estimator's state is always current and nothing is copied.
         self.w = _to_tensor(torch, est._params, device)
-        self.v = _to_tensor(torch, est._velocity, device)
         shared = self.w.data_ptr() == est._params.ctypes.data
         self.w_numpy = est._params if shared else None
         self.grad = torch.zeros_like(self.w)
-        self.into_velocity = not needs_scaled_gradient(est.momentum_type)
-        self.scale = gradient_scale(est.momentum_type, est.lr, est.momentum)
+        self.optimizer = None
+        if est._optimizer is not None:
+            self.optimizer = est._optimizer.on(lambda a: _to_tensor(torch, a, device))
+        self.into_velocity = isinstance(
+            self.optimizer, SGD
+        ) and not needs_scaled_gradient(est.momentum_type)
+        self.v = self.optimizer.velocity if self.into_velocity else None
         self.seeds = {}
         # Small dense data gets a column of ones, so the first layer is one
         # product with its [W_1; b_1] block: a graph node and a gradient
@@ -174,15 +180,17 @@ class _TorchContext:
         self.grad_mode = torch.is_grad_enabled()
         torch.set_grad_enabled(True)
 
-    def seed(self, weight_sum):
-        """s / weight_sum: backward() from a batch's summed loss with this
-        seed adds s times the gradient of its mean loss to each ``.grad``."""
-        seed = self.seeds.get(weight_sum)
+    def seed(self, weight_sum, scale):
+        """scale / weight_sum: backward() from a batch's summed loss with
+        this seed adds scale times the gradient of its mean loss to each
+        ``.grad``."""
+        key = scale, weight_sum
+        seed = self.seeds.get(key)
         if seed is None:
             if len(self.seeds) > 8:  # sample weights: a new sum every batch
                 self.seeds.clear()
-            seed = self.seeds[weight_sum] = self.torch.tensor(
-                self.scale / weight_sum, dtype=self.w.dtype, device=self.device
+            seed = self.seeds[key] = self.torch.tensor(
+                scale / weight_sum, dtype=self.w.dtype, device=self.device
             )
         return seed
 
@@ -274,14 +282,21 @@ class TorchMLPClassifier(BaseMLPClassifier):
         *,
         activation="logistic",
         loss="log_loss",
+        solver="sgd",
         lr=1.0,
+        lr_schedule="constant",
+        power_t=0.5,
         momentum=0.9,
         momentum_type="dampened",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
         alpha=0.0,
         batch_size=32,
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
+        max_fun=15000,
         early_stopping=False,
         validation_fraction=0.1,
         shuffle=True,
@@ -294,14 +309,21 @@ class TorchMLPClassifier(BaseMLPClassifier):
             hidden,
             activation=activation,
             loss=loss,
+            solver=solver,
             lr=lr,
+            lr_schedule=lr_schedule,
+            power_t=power_t,
             momentum=momentum,
             momentum_type=momentum_type,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
             alpha=alpha,
             batch_size=batch_size,
             max_iter=max_iter,
             tol=tol,
             n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
             early_stopping=early_stopping,
             validation_fraction=validation_fraction,
             shuffle=shuffle,
@@ -395,14 +417,10 @@ class TorchMLPClassifier(BaseMLPClassifier):
                 z = activation(z)
         return z
 
-    def _step(self, ctx, start, stop, weight_sum):
+    def _summed_batch_loss(self, ctx, X, Y, sw, weight_sum):
+        """The batch's loss times weight_sum, as the base adds them up."""
         torch = ctx.torch
-        X, Y, sw = ctx.batch(start, stop)
-        ctx.v *= self.momentum
-        if not ctx.into_velocity:
-            ctx.grad.zero_()
         z = self._forward(torch, X, ctx.coefs, ctx.intercepts, ctx.first)
-        # The batch's loss times weight_sum, as the base adds them up.
         loss = _summed_loss(torch, self.loss, z, Y, sw, self.out_activation_)
         if self.alpha:
             coefs = ctx.coefs
@@ -410,13 +428,32 @@ class TorchMLPClassifier(BaseMLPClassifier):
                 coefs = [ctx.first[:-1], *coefs[1:]]
             penalty = sum((W * W).sum() for W in coefs)
             loss = loss + (0.5 * self.alpha * weight_sum) * penalty
+        return loss
+
+    def _step(self, ctx, start, stop, weight_sum):
+        X, Y, sw = ctx.batch(start, stop)
+        optimizer = ctx.optimizer
+        optimizer.lr = self._optimizer.lr  # which the schedule sets
+        if ctx.into_velocity:
+            ctx.v *= self.momentum
+        else:
+            ctx.grad.zero_()
+        loss = self._summed_batch_loss(ctx, X, Y, sw, weight_sum)
         # Adds s * gradient into the velocity (or the zeroed buffer).
-        ctx.backward(loss, ctx.seed(weight_sum))
-        if not ctx.into_velocity:
-            ctx.v += ctx.grad
-        apply_step(self.momentum_type, ctx.w, ctx.v, ctx.grad, self.momentum)
+        ctx.backward(loss, ctx.seed(weight_sum, optimizer.gradient_scale))
+        if ctx.into_velocity:
+            apply_step(self.momentum_type, ctx.w, ctx.v, ctx.grad, self.momentum)
+        else:
+            optimizer.update_scaled(ctx.w, ctx.grad)
         # Detached: an epoch's losses must not hold on to their graphs.
         return loss.detach()
+
+    def _loss_gradient(self, ctx, weight_sum):
+        X, Y, sw = ctx.batch(0, ctx.n)
+        ctx.grad.zero_()
+        loss = self._summed_batch_loss(ctx, X, Y, sw, weight_sum)
+        ctx.backward(loss, ctx.seed(weight_sum, 1.0))
+        return loss.item() / weight_sum, ctx.grad.cpu().numpy().astype(np.float64)
 
     def _sum_losses(self, ctx, losses):
         # Added up on the device as the steps run: one read per epoch, and
@@ -442,6 +479,8 @@ class TorchMLPClassifier(BaseMLPClassifier):
 
     def _load_weights(self, ctx, weights):
         if ctx.w_numpy is None:
+            if isinstance(weights, np.ndarray):  # from L-BFGS
+                weights = ctx.torch.from_numpy(weights)
             ctx.w.copy_(weights)
         else:
             ctx.w_numpy[...] = weights
@@ -458,7 +497,8 @@ class TorchMLPClassifier(BaseMLPClassifier):
     def _finish(self, ctx):
         if ctx.w_numpy is None:
             self._params[...] = ctx.w.cpu().numpy()
-            self._velocity[...] = ctx.v.cpu().numpy()
+        if ctx.optimizer is not None:
+            self._optimizer.load_state(ctx.optimizer, lambda t: t.cpu().numpy())
 
     def _forward_logits(self, X):
         torch = _import_torch()

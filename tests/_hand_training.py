@@ -48,6 +48,8 @@ def hand_fit(
     momentum,
     momentum_type="dampened",
     sample_weight=None,
+    adam=None,
+    lrs=None,
 ):
     """Train a binary sigmoid network by hand, from zero velocity.
 
@@ -78,6 +80,12 @@ def hand_fit(
     sample_weight : ndarray of shape (n_samples,), default=None
         Weight of each row; a batch whose weights add up to zero is skipped.
 
+    adam : tuple of (beta_1, beta_2, epsilon), default=None
+        Train with Adam instead of the momentum rule.
+
+    lrs : list of float, default=None
+        The learning rate of each epoch; None is ``lr`` throughout.
+
     Returns
     -------
     coefs, intercepts : list of ndarray
@@ -90,10 +98,13 @@ def hand_fit(
     """
     params = [W.astype(float) for W in coefs] + [b.astype(float) for b in intercepts]
     velocity = [np.zeros_like(p) for p in params]
+    second = [np.zeros_like(p) for p in params]  # Adam's second moments
+    steps = 0
     n_layers = len(coefs)
     sw = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
     losses = []
-    for order in orders:
+    for epoch, order in enumerate(orders):
+        lr = lr if lrs is None else lrs[epoch]
         total = 0.0
         for start in range(0, len(order), batch_size):
             rows = order[start : start + batch_size]
@@ -116,8 +127,21 @@ def hand_fit(
                 grads_b[i] = delta.sum(axis=0)
                 if i > 0:
                     delta = (delta @ Ws[i].T) * a * (1.0 - a)
-            for p, v, g in zip(params, velocity, grads_W + grads_b, strict=True):
-                if momentum_type == "dampened":
+            steps += 1
+            for p, v, s, g in zip(
+                params, velocity, second, grads_W + grads_b, strict=True
+            ):
+                if adam is not None:
+                    beta_1, beta_2, eps = adam
+                    v[...] = beta_1 * v + (1 - beta_1) * g
+                    s[...] = beta_2 * s + (1 - beta_2) * g * g
+                    m_hat = v / (1 - beta_1**steps)
+                    s_hat = s / (1 - beta_2**steps)
+                    # Kingma & Ba's epsilon-hat form: epsilon added to
+                    # sqrt(s), before the bias correction of s.
+                    eps_hat = eps / np.sqrt(1 - beta_2**steps)
+                    p -= lr * m_hat / (np.sqrt(s_hat) + eps_hat)
+                elif momentum_type == "dampened":
                     v[...] = momentum * v + (1.0 - momentum) * lr * g
                     p -= v
                 elif momentum_type == "classic":

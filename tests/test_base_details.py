@@ -20,7 +20,7 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier, _base
-from sklearn_mlplab._base import BaseMLPClassifier, fill_doc
+from sklearn_mlplab._base import _ADDED_PARAMS, BaseMLPClassifier, fill_doc
 
 ESTIMATORS = [NumpyMLPClassifier, TorchMLPClassifier]
 ATTRIBUTES = [
@@ -360,6 +360,10 @@ def test_an_old_pickle_loaded_and_pickled_again_keeps_its_weights(Est):
     X, y = _data(n_classes=3)
     est = _quiet(Est(hidden=(5, 3), max_iter=5, random_state=0).fit, X, y)
     state = dict(est.__getstate__())
+    # As 0.1.0 pickled it: SGD's velocity, and none of the newer parameters.
+    state["_velocity"] = state.pop("_optimizer").velocity
+    for name in _ADDED_PARAMS:
+        del state[name]
     for key in ("_params", "_velocity"):
         coefs, intercepts = est._unpack(state[key])
         state[key] = np.concatenate([a.ravel() for a in coefs + intercepts])
@@ -369,7 +373,7 @@ def test_an_old_pickle_loaded_and_pickled_again_keeps_its_weights(Est):
     again = pickle.loads(pickle.dumps(old))
     assert_array_equal(again.predict_proba(X), est.predict_proba(X))
     assert_array_equal(again._params, est._params)
-    assert_array_equal(again._velocity, est._velocity)
+    assert_array_equal(again._optimizer.velocity, est._optimizer.velocity)
     # ... and trains on as the original does.
     _quiet(again.partial_fit, X, y)
     _quiet(est.partial_fit, X, y)

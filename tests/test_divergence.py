@@ -217,7 +217,7 @@ def test_keyboard_interrupt_restarts_the_momentum(Est, monkeypatch):
     with pytest.warns(UserWarning, match="interrupted"):
         est.partial_fit(X, y)
     monkeypatch.undo()
-    assert not est._velocity.any()
+    assert not est._optimizer.velocity.any()
 
 
 @by_backend

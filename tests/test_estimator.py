@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_mlplab import NumpyMLPClassifier
+from sklearn_mlplab._base import _ADDED_PARAMS
 
 FAST = dict(max_iter=30, random_state=0)
 
@@ -262,7 +263,7 @@ def test_an_error_mid_training_restores_a_continued_run_exactly(
             est.fit(X, y)
     monkeypatch.undo()
     assert_array_equal(est._params, before._params)
-    assert_array_equal(est._velocity, before._velocity)
+    assert_array_equal(est._optimizer.velocity, before._optimizer.velocity)
     assert est.loss_curve_ == before.loss_curve_ and est.n_iter_ == before.n_iter_
     assert_array_equal(est._rng.get_state()[1], before._rng.get_state()[1])
 
@@ -345,6 +346,10 @@ def test_pickles_of_the_first_release_load_with_their_weights(Estimator):
         warnings.simplefilter("ignore", ConvergenceWarning)
         est = Estimator(hidden=(5, 3), max_iter=5, random_state=0).fit(X, y)
     state = dict(est.__getstate__())  # a copy: it may be the live __dict__
+    # As 0.1.0 pickled it: SGD's velocity, and none of the newer parameters.
+    state["_velocity"] = state.pop("_optimizer").velocity
+    for name in _ADDED_PARAMS:
+        del state[name]
     for key in ("_params", "_velocity"):
         coefs, intercepts = est._unpack(state[key])
         state[key] = np.concatenate([a.ravel() for a in coefs + intercepts])
@@ -352,7 +357,7 @@ def test_pickles_of_the_first_release_load_with_their_weights(Estimator):
     old = Estimator.__new__(Estimator)
     old.__setstate__(pickle.loads(pickle.dumps(state)))
     assert_array_equal(old.predict_proba(X), est.predict_proba(X))
-    assert_array_equal(old._velocity, est._velocity)
+    assert_array_equal(old._optimizer.velocity, est._optimizer.velocity)
     pairs = zip(old.coefs_ + old.intercepts_, est.coefs_ + est.intercepts_, strict=True)
     for a, b in pairs:
         assert_array_equal(a, b)

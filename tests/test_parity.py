@@ -99,3 +99,64 @@ def test_parity_holds_for_two_hidden_layers_and_float32():
         twin32 = TorchMLPClassifier(**params).fit(X.astype(np.float32), y)
     assert twin32._params.dtype == ours32._params.dtype == np.float32
     assert_allclose(twin32._params, ours32._params, rtol=1e-3, atol=1e-4)
+
+
+SOLVER_CASES = [
+    case
+    for case in itertools.product(
+        ["logistic", "tanh", "relu"],
+        ["log_loss", "squared_error"],
+        [
+            ("sgd", "invscaling"),
+            ("sgd", "adaptive"),
+            ("adam", "constant"),
+            ("adam", "invscaling"),
+            ("adam", "adaptive"),
+            ("lbfgs", "constant"),
+        ],
+        [2, 3],  # classes
+        [None, 16],  # full batch, or shuffled mini-batches
+    )
+    if not (case[2][0] == "lbfgs" and case[4] == 16)  # L-BFGS is full-batch
+]
+
+
+@pytest.mark.parametrize(
+    "activation, loss, solver_schedule, n_classes, batch_size",
+    SOLVER_CASES,
+    ids=["-".join(map(str, c[:2] + c[2] + c[3:])) for c in SOLVER_CASES],
+)
+def test_every_solver_and_schedule_matches_across_backends(
+    activation, loss, solver_schedule, n_classes, batch_size
+):
+    solver, schedule = solver_schedule
+    X, y, sw = _data(n_classes)
+    params = dict(
+        hidden=(4,),
+        activation=activation,
+        loss=loss,
+        solver=solver,
+        lr=0.05 if solver == "adam" else 0.5,
+        lr_schedule=schedule,
+        power_t=0.25,
+        alpha=0.01,
+        batch_size=batch_size,
+        max_iter=20,
+        random_state=7,
+    )
+    if schedule == "adaptive":
+        # Stuck early and often: the rate is divided several times.
+        params.update(tol=0.05, n_iter_no_change=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = NumpyMLPClassifier(**params).fit(X, y, sample_weight=sw)
+        twin = TorchMLPClassifier(**params).fit(X, y, sample_weight=sw)
+    assert ours.n_iter_ == twin.n_iter_ > 1
+    assert_allclose(twin.loss_curve_, ours.loss_curve_, rtol=1e-7)
+    assert_allclose(twin._params, ours._params, rtol=1e-7, atol=1e-9)
+    assert_allclose(twin.predict_proba(X), ours.predict_proba(X), rtol=1e-7)
+    if ours._optimizer is not None:
+        assert twin._optimizer.lr == ours._optimizer.lr
+        assert vars(twin._optimizer).keys() == vars(ours._optimizer).keys()
+    if schedule == "adaptive":
+        assert ours._optimizer.lr < params["lr"] / 5  # divided at least twice

@@ -133,8 +133,10 @@ def test_loss_curve_display_rejects_validation_scores_of_another_length():
 
     _, ax = plt.subplots()
     display = LossCurveDisplay(loss_curves=[[3, 2], [4, 1]], validation_scores=[[0.5]])
-    with pytest.raises(ValueError, match="validation_scores has 1 entries for 2"):
+    cure = "give one per curve, None where a network has none."
+    with pytest.raises(ValueError, match="validation_scores has 1 entries for 2") as e:
         display.plot(ax=ax)
+    assert str(e.value).endswith(cure)  # the message names the cure
     assert len(ax.lines) == 0 and len(ax.figure.axes) == 1
     display.validation_scores = [None, [0.5, 0.7]]
     display.plot(ax=ax)

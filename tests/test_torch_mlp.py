@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -163,24 +163,38 @@ def _small_fit(**params):
         return TorchMLPClassifier(**{**base, **params}).fit(X, y)
 
 
-@pytest.mark.parametrize("momentum_type", ["dampened", "nesterov"])
-def test_state_copied_to_the_device_trains_like_shared_memory(
-    monkeypatch, momentum_type
-):
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(momentum_type="dampened"),
+        dict(momentum_type="nesterov"),
+        dict(solver="adam", lr=0.01, lr_schedule="invscaling"),
+        dict(solver="lbfgs"),
+    ],
+    ids=["dampened", "nesterov", "adam-invscaling", "lbfgs"],
+)
+def test_state_copied_to_the_device_trains_like_shared_memory(monkeypatch, params):
     # On the CPU the tensors share the numpy state; on a GPU they are copies
     # written back at the end. Force the copies here and compare.
     torch = pytest.importorskip("torch")
     from sklearn_mlplab import _torch_mlp
 
-    shared = _small_fit(momentum_type=momentum_type, alpha=0.01)
+    shared = _small_fit(**params, alpha=0.01)
     monkeypatch.setattr(
         _torch_mlp,
         "_to_tensor",
         lambda torch, a, device: torch.tensor(np.array(a), device=device),
     )
-    copied = _small_fit(momentum_type=momentum_type, alpha=0.01)
+    copied = _small_fit(**params, alpha=0.01)
     assert_allclose(copied._params, shared._params, rtol=0, atol=0)
-    assert_allclose(copied._velocity, shared._velocity, rtol=0, atol=0)
+    if shared._optimizer is None:
+        assert copied._optimizer is None
+    else:
+        state = vars(shared._optimizer)
+        assert state.keys() == vars(copied._optimizer).keys()
+        for name, value in state.items():
+            assert_array_equal(getattr(copied._optimizer, name), value)
+            assert isinstance(getattr(copied._optimizer, name), type(value))
     assert_allclose(copied.loss_curve_, shared.loss_curve_, rtol=0, atol=0)
     assert torch.is_grad_enabled()
 

@@ -50,7 +50,7 @@ def test_warm_start_fit_equals_a_hand_started_fit_from_its_weights(
     coefs = [W.copy() for W in est.coefs_]
     intercepts = [b.copy() for b in est.intercepts_]
     # The first fit leaves momentum behind: forgetting to restart it matters.
-    assert np.abs(est._velocity).max() > 1e-3
+    assert np.abs(est._optimizer.velocity).max() > 1e-3
 
     _fit(est, X, y)
 
