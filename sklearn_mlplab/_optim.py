@@ -24,7 +24,8 @@ scikit-learn also uses), with t counting the steps from 1:
 
     m <- beta_1 m + (1 - beta_1) g
     s <- beta_2 s + (1 - beta_2) g**2
-    w <- w - eta_t m / (sqrt(s) + epsilon),  eta_t = eta sqrt(1 - beta_2**t) / (1 - beta_1**t)
+    w <- w - eta_t m / (sqrt(s) + epsilon)
+    eta_t = eta sqrt(1 - beta_2**t) / (1 - beta_1**t)
 
 Both backends save a pass per step by back-propagating the gradient already
 multiplied by :attr:`gradient_scale` (the factor with which it enters the
