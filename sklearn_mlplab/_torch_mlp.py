@@ -67,37 +67,6 @@ def _summed_loss(torch, name, z, Y, sw, out_activation):
     return losses.sum() if sw is None else losses @ sw
 
 
-def _engine_backward(torch):
-    """``torch.autograd.backward(loss, seed)``, minus its argument handling.
-
-    On a network as small as the lab's, the Python checks of the public
-    function cost about a quarter of a whole training step, so on the CPU
-    this calls the autograd engine's entry point that the public function
-    ends in. Where that entry point is missing or has another signature (a
-    future torch), the probe below fails and the public function is used.
-    """
-
-    def public(loss, seed):
-        torch.autograd.backward(loss, seed)
-
-    try:
-        run = torch.autograd.Variable._execution_engine.run_backward
-
-        def direct(loss, seed):
-            # (outputs, seeds, keep_graph, create_graph, inputs,
-            #  allow_unreachable, accumulate_grad)
-            run((loss,), (seed,), False, False, (), True, True)
-
-        x = torch.ones(2, dtype=torch.float64, requires_grad=True)
-        with torch.enable_grad():  # the caller may be under no_grad
-            direct((x * 3.0).sum(), torch.tensor(2.0, dtype=torch.float64))
-        works = x.grad is not None and x.grad.tolist() == [6.0, 6.0]
-    except Exception:  # noqa: BLE001 - any failure means: use the public path
-        works = False
-    return direct if works else public
-
-
-_BACKWARD = {}
 # Up to this many values, training data gets a column of ones (see below).
 _AUGMENT_VALUES = 1 << 20
 
@@ -150,12 +119,6 @@ class _TorchContext:
             if leaf is not None:
                 leaf.requires_grad_().grad = grad
         self.coefs, self.intercepts = coefs, intercepts
-        if device.type == "cpu":
-            if "engine" not in _BACKWARD:
-                _BACKWARD["engine"] = _engine_backward(torch)
-            self.backward = _BACKWARD["engine"]
-        else:  # kernel launches dominate; keep torch's own device handling
-            self.backward = torch.autograd.backward
         if self.sparse:
             self.X_orig = X
         elif self.augmented:
@@ -440,7 +403,9 @@ class TorchMLPClassifier(BaseMLPClassifier):
             ctx.grad.zero_()
         loss = self._summed_batch_loss(ctx, X, Y, sw, weight_sum)
         # Adds s * gradient into the velocity (or the zeroed buffer).
-        ctx.backward(loss, ctx.seed(weight_sum, optimizer.gradient_scale))
+        ctx.torch.autograd.backward(
+            loss, ctx.seed(weight_sum, optimizer.gradient_scale)
+        )
         if ctx.into_velocity:
             apply_step(self.momentum_type, ctx.w, ctx.v, ctx.grad, self.momentum)
         else:
@@ -452,7 +417,7 @@ class TorchMLPClassifier(BaseMLPClassifier):
         X, Y, sw = ctx.batch(0, ctx.n)
         ctx.grad.zero_()
         loss = self._summed_batch_loss(ctx, X, Y, sw, weight_sum)
-        ctx.backward(loss, ctx.seed(weight_sum, 1.0))
+        ctx.torch.autograd.backward(loss, ctx.seed(weight_sum, 1.0))
         return loss.item() / weight_sum, ctx.grad.cpu().numpy().astype(np.float64)
 
     def _sum_losses(self, ctx, losses):

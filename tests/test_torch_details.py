@@ -4,7 +4,6 @@ state copied to a device, warnings."""
 import sys
 import threading
 import warnings
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -138,49 +137,6 @@ def test_copied_state_restores_the_best_validation_weights(monkeypatch):
     assert copied.n_iter_ == shared.n_iter_
     assert_array_equal(copied._params, shared._params)
     assert_array_equal(copied.validation_scores_, shared.validation_scores_)
-
-
-def _public_backward():
-    # What _engine_backward gives on a torch without the engine entry point.
-    stub = SimpleNamespace(
-        autograd=SimpleNamespace(Variable=object(), backward=torch.autograd.backward)
-    )
-    public = _torch_mlp._engine_backward(stub)
-    assert public.__name__ == "public"
-    return public
-
-
-def test_public_backward_fallback_trains_like_the_engine_call(monkeypatch):
-    """Where torch's engine entry point is missing, the public backward that
-    replaces it gives the same fit."""
-    X, y = _data()
-    direct = _fit(X, y, momentum_type="nesterov", alpha=0.01)
-    monkeypatch.setattr(_torch_mlp, "_BACKWARD", {"engine": _public_backward()})
-    public = _fit(X, y, momentum_type="nesterov", alpha=0.01)
-    assert_array_equal(public._params, direct._params)
-    assert_array_equal(public.loss_curve_, direct.loss_curve_)
-
-
-def test_engine_probe_that_gives_wrong_gradients_falls_back():
-    """An engine entry point that runs but ignores the seed (another
-    signature) is not used: the public backward is."""
-
-    def ignores_seed(outputs, seeds, *args):
-        torch.autograd.backward(outputs)
-
-    stub = SimpleNamespace(
-        ones=torch.ones,
-        tensor=torch.tensor,
-        float64=torch.float64,
-        enable_grad=torch.enable_grad,
-        autograd=SimpleNamespace(
-            backward=torch.autograd.backward,
-            Variable=SimpleNamespace(
-                _execution_engine=SimpleNamespace(run_backward=ignores_seed)
-            ),
-        ),
-    )
-    assert _torch_mlp._engine_backward(stub).__name__ == "public"
 
 
 @pytest.mark.parametrize(

@@ -128,14 +128,8 @@ def test_cuda_device_model_predicts_on_cpu_where_cuda_is_missing(monkeypatch):
 
 @pytest.mark.parametrize("early_stopping", [False, True])
 @pytest.mark.parametrize("grad_mode", [True, False])
-def test_fit_leaves_the_callers_grad_mode_and_ignores_it(
-    grad_mode, early_stopping, monkeypatch
-):
+def test_fit_leaves_the_callers_grad_mode_and_ignores_it(grad_mode, early_stopping):
     torch = pytest.importorskip("torch")
-    from sklearn_mlplab import _torch_mlp
-
-    # The first fit of a process probes the engine: under no_grad too.
-    monkeypatch.setattr(_torch_mlp, "_BACKWARD", {})
     X = np.random.RandomState(0).normal(size=(40, 3))
     y = (X[:, 0] > 0).astype(int)
     params = dict(hidden=4, max_iter=5, random_state=0, early_stopping=early_stopping)
@@ -144,7 +138,6 @@ def test_fit_leaves_the_callers_grad_mode_and_ignores_it(
         with torch.set_grad_enabled(grad_mode):
             est = TorchMLPClassifier(**params).fit(X, y)
             assert torch.is_grad_enabled() is grad_mode
-            assert _torch_mlp._BACKWARD["engine"].__name__ == "direct"
             # A failed fit puts the mode back too.
             with pytest.raises(ValueError, match="diverged"):
                 TorchMLPClassifier(lr=1e300, max_iter=5).fit(X * 1e300, y)
@@ -197,30 +190,3 @@ def test_state_copied_to_the_device_trains_like_shared_memory(monkeypatch, param
             assert isinstance(getattr(copied._optimizer, name), type(value))
     assert_allclose(copied.loss_curve_, shared.loss_curve_, rtol=0, atol=0)
     assert torch.is_grad_enabled()
-
-
-def test_public_backward_gives_the_same_fit_as_the_engine_call(monkeypatch):
-    torch = pytest.importorskip("torch")
-    from sklearn_mlplab import _torch_mlp
-
-    direct = _small_fit()
-    monkeypatch.setattr(
-        _torch_mlp,
-        "_BACKWARD",
-        {"engine": lambda loss, seed: torch.autograd.backward(loss, seed)},
-    )
-    public = _small_fit()
-    assert_allclose(public._params, direct._params, rtol=0, atol=0)
-    assert_allclose(public.loss_curve_, direct.loss_curve_, rtol=0, atol=0)
-
-
-def test_engine_probe_falls_back_to_the_public_backward():
-    torch = pytest.importorskip("torch")
-    from types import SimpleNamespace
-
-    from sklearn_mlplab._torch_mlp import _engine_backward
-
-    assert _engine_backward(torch).__name__ == "direct"
-    # A torch whose engine entry point is gone (or changed): the public one.
-    stub = SimpleNamespace(autograd=SimpleNamespace(Variable=object()))
-    assert _engine_backward(stub).__name__ == "public"
