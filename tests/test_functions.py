@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit, log_softmax, softmax
 
-from sklearn_mlplab import NumpyMLPClassifier
+from sklearn_mlplab import NumpyMLPClassifier, _numpy_fast
 from sklearn_mlplab._functions import (
     ACTIVATIONS,
     DERIVATIVES,
@@ -116,9 +116,9 @@ def _relu_network(dead_units, alpha=0.1):
 @pytest.mark.parametrize("dead_units", [False, True])
 def test_fallback_backprop_equals_the_fast_path_on_finite_gradients(dead_units):
     est, ws, X, Y = _relu_network(dead_units)
-    loss_fast = est._loss_grad(ws, X, Y, None, 30.0, scale=0.7)
+    loss_fast = _numpy_fast.loss_grad(ws, X, Y, None, 30.0, scale=0.7)
     grad_fast = ws.grad.copy()
-    loss_exact = est._loss_grad(ws, X, Y, None, 30.0, scale=0.7, exact=True)
+    loss_exact = _numpy_fast.loss_grad(ws, X, Y, None, 30.0, scale=0.7, exact=True)
     assert loss_exact == loss_fast
     assert_array_equal(ws.grad, grad_fast)
     assert np.abs(grad_fast).max() > 0
@@ -131,7 +131,7 @@ def test_backprop_falls_back_to_the_exact_derivative_after_a_blow_up():
     est.coefs_[2][...] = 1e300
     est.coefs_[1][...] = 1e300
     with np.errstate(over="ignore", invalid="ignore"):
-        est._loss_grad(ws, X, Y, None, 30.0)
+        _numpy_fast.loss_grad(ws, X, Y, None, 30.0)
     grad_W1 = ws.grad_coefs[0]
     # The units that never fire get exactly no gradient.
     assert_array_equal(grad_W1[:, :2], 0.0)
@@ -292,18 +292,18 @@ def test_the_fallback_backprop_keeps_the_sample_weights_and_the_scale(monkeypatc
     est.coefs_[2][...] = signs * 1e308
     sw = np.linspace(0.2, 3.0, 30)
     calls = []
-    loss_grad = NumpyMLPClassifier._loss_grad
+    loss_grad = _numpy_fast.loss_grad
 
-    def spy(self, *args, **kwargs):
+    def spy(*args, **kwargs):
         calls.append(kwargs.get("exact", False))
-        return loss_grad(self, *args, **kwargs)
+        return loss_grad(*args, **kwargs)
 
-    monkeypatch.setattr(NumpyMLPClassifier, "_loss_grad", spy)
+    monkeypatch.setattr(_numpy_fast, "loss_grad", spy)
     with np.errstate(over="ignore", invalid="ignore"):
-        loss = est._loss_grad(ws, X, Y, sw, 2.0, scale=3.0)
+        loss = _numpy_fast.loss_grad(ws, X, Y, sw, 2.0, scale=3.0)
         assert calls == [False, True]  # the fast path fell back
         grad = ws.grad.copy()
-        assert loss == est._loss_grad(ws, X, Y, sw, 2.0, scale=3.0, exact=True)
+        assert loss == _numpy_fast.loss_grad(ws, X, Y, sw, 2.0, scale=3.0, exact=True)
     assert_array_equal(grad, ws.grad)
     assert np.isfinite(grad).all()
     p = OUT_ACTIVATIONS["softmax"](est._forward_logits(X))
@@ -319,8 +319,8 @@ def test_backprop_leaves_scale_times_the_gradient_penalty_included(sw):
     # The numpy backend back-propagates s g for the update: every part of
     # the gradient, the alpha penalty's too, comes out multiplied by s.
     est, ws, X, Y = _relu_network(dead_units=False, alpha=0.3)
-    loss = est._loss_grad(ws, X, Y, sw, 30.0)
+    loss = _numpy_fast.loss_grad(ws, X, Y, sw, 30.0)
     grad = ws.grad.copy()
-    assert loss == est._loss_grad(ws, X, Y, sw, 30.0, scale=0.05)
+    assert loss == _numpy_fast.loss_grad(ws, X, Y, sw, 30.0, scale=0.05)
     assert_allclose(ws.grad, 0.05 * grad, rtol=1e-12, atol=1e-300)
     assert np.abs(grad).min() < np.abs(grad).max()

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from sklearn_mlplab import NumpyMLPClassifier
+from sklearn_mlplab import NumpyMLPClassifier, _numpy_fast
 
 CASES = list(
     itertools.product(
@@ -39,7 +39,7 @@ def _loss_and_gradient(activation, loss, n_classes, alpha, weighted, hidden):
 
     def f(theta):
         est._params[:] = theta
-        return est._loss_grad(ws, X, Y, sw, weight_sum)
+        return _numpy_fast.loss_grad(ws, X, Y, sw, weight_sum)
 
     return est._params.copy(), f, ws
 

@@ -16,7 +16,7 @@ import pytest
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_mlplab import NumpyMLPClassifier, _base, _numpy_mlp
+from sklearn_mlplab import NumpyMLPClassifier, _base, _numpy_fast
 
 
 def _data(n=40, n_features=3, n_classes=3, seed=0, dtype=np.float64):
@@ -156,14 +156,14 @@ def test_prediction_reuses_the_thread_buffers_while_they_are_large_enough():
 
     def run():
         est.predict_proba(X)
-        first = _numpy_mlp._chunk_buffers.acts
+        first = _numpy_fast._chunk_buffers.acts
         assert first is not None
         assert [a.dtype for a in first] == [np.dtype(np.float32)] * len(first)
         for rows in (X, X[:7], X):
             est.predict_proba(rows)
             assert all(
                 a is b
-                for a, b in zip(_numpy_mlp._chunk_buffers.acts, first, strict=True)
+                for a, b in zip(_numpy_fast._chunk_buffers.acts, first, strict=True)
             )
 
     _in_new_thread(run)
@@ -224,14 +224,14 @@ def test_a_full_chunk_runs_in_the_thread_buffers(monkeypatch):
     # Chunks hold _PREDICT_CHUNK_VALUES // width rows: with a width that
     # divides it, a full chunk has exactly that many values.
     monkeypatch.setattr(_base, "_PREDICT_CHUNK_VALUES", 256)
-    monkeypatch.setattr(_numpy_mlp, "_PREDICT_CHUNK_VALUES", 256)
+    monkeypatch.setattr(_numpy_fast, "_PREDICT_CHUNK_VALUES", 256)
     X, y = _data(n=40)
     est = _fit(X, y, hidden=(64,))
     widths = [64, est.n_outputs_]
 
     def run():
         proba = est.predict_proba(X[:4])
-        acts = getattr(_numpy_mlp._chunk_buffers, "acts", None)
+        acts = getattr(_numpy_fast._chunk_buffers, "acts", None)
         return proba, None if acts is None else [a.shape for a in acts]
 
     proba, shapes = _in_new_thread(run)
@@ -245,11 +245,11 @@ def test_a_chunk_too_big_for_the_thread_buffers_leaves_them_alone(monkeypatch):
     X, y = _data(n=40)
     est = _fit(X, y, hidden=(64,))
     expected = est.predict_proba(X)
-    monkeypatch.setattr(_numpy_mlp, "_PREDICT_CHUNK_VALUES", 32)
+    monkeypatch.setattr(_numpy_fast, "_PREDICT_CHUNK_VALUES", 32)
 
     def run():
         proba = est.predict_proba(X)
-        return proba, getattr(_numpy_mlp._chunk_buffers, "acts", None)
+        return proba, getattr(_numpy_fast._chunk_buffers, "acts", None)
 
     proba, acts = _in_new_thread(run)
     assert acts is None
@@ -262,8 +262,8 @@ def test_prediction_runs_on_one_thread_where_no_blas_library_is_found(monkeypatc
     est = _fit(X, y)
     whole = est.predict_proba(X)
     monkeypatch.setattr(
-        _numpy_mlp, "_blas_controller", lambda: SimpleNamespace(lib_controllers=[])
+        _numpy_fast, "_blas_controller", lambda: SimpleNamespace(lib_controllers=[])
     )
-    assert _numpy_mlp._blas_threads() == 1
+    assert _numpy_fast.blas_threads() == 1
     monkeypatch.setattr(_base, "_PREDICT_CHUNK", 16)  # 7 chunks
     assert_array_equal(est.predict_proba(X), whole)

@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_mlplab import _base, _numpy_mlp
+from sklearn_mlplab import _base, _numpy_fast, _numpy_mlp
 
 
 def test_chunked_parallel_prediction_equals_one_pass(Estimator, monkeypatch):
@@ -28,7 +28,7 @@ def test_chunked_parallel_prediction_equals_one_pass(Estimator, monkeypatch):
     monkeypatch.setattr(type(est), "_prediction_threads", spy)
     monkeypatch.setattr(_base, "_PREDICT_CHUNK", 16)  # 13 chunks
     # Two threads wherever the backend would use them, however many cores.
-    monkeypatch.setattr(_numpy_mlp, "_blas_threads", lambda: 2)
+    monkeypatch.setattr(_numpy_fast, "blas_threads", lambda: 2)
     chunked = est.predict_proba(X)
     assert calls, "the chunks did not go through _prediction_threads"
     assert_allclose(chunked, whole, rtol=1e-12, atol=1e-15)
@@ -39,7 +39,7 @@ def test_blas_thread_count_is_the_largest_of_the_loaded_libraries():
     from threadpoolctl import threadpool_info
 
     counts = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
-    assert _numpy_mlp._blas_threads() == max(counts, default=1)
+    assert _numpy_fast.blas_threads() == max(counts, default=1)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -56,6 +56,6 @@ def test_numpy_prediction_with_fresh_buffers_equals_the_cached_buffers(
         est = _numpy_mlp.NumpyMLPClassifier(hidden=(7, 4), max_iter=2, random_state=0)
         est.fit(X, y)
     cached = est.predict_proba(X)
-    monkeypatch.setattr(_numpy_mlp, "_PREDICT_CHUNK_VALUES", 8)
+    monkeypatch.setattr(_numpy_fast, "_PREDICT_CHUNK_VALUES", 8)
     fresh = est.predict_proba(X)
     assert_array_equal(fresh, cached)

@@ -36,6 +36,7 @@ CORE = [
     "_functions.py",
     "_optim.py",
     "_numpy_mlp.py",
+    "_numpy_fast.py",
     "_torch_mlp.py",
     "_base.py",
     "plotting.py",
