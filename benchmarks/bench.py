@@ -18,6 +18,8 @@ Cases
 (d) ``predict_proba`` on 1,000,000 rows with the models of (b).
 (e) peak resident memory of (b) on 1,000,000 rows, each estimator in a fresh
     process.
+(f) (a) with Adam: ``solver="adam"`` here and in ``MLPClassifier``.
+(g) (b) with Adam.
 
 Momentum is the classic (heavy-ball) rule everywhere: ``momentum_type=
 "classic"`` here, ``nesterovs_momentum=False`` in scikit-learn and
@@ -114,6 +116,7 @@ QUICK = dict(
 
 LR_A = 0.1  # cases (a) and (c) use the grid's learning rates
 LR_B = 0.01
+LR_ADAM = 0.01
 MOMENTUM = 0.9
 GRID_HIDDEN = (3, 6, 11)
 GRID_LR = (0.5, 0.1, 0.01, 0.005)
@@ -156,10 +159,11 @@ def synthetic(n_rows, n_features=20, seed=0):
 
 
 # ----------------------------------------------------------- estimators
-def ours(cls, hidden, activation, lr, batch_size, epochs, shuffle=True):
+def ours(cls, hidden, activation, lr, batch_size, epochs, shuffle=True, solver="sgd"):
     return cls(
         hidden,
         activation=activation,
+        solver=solver,
         lr=lr,
         momentum=MOMENTUM,
         momentum_type="classic",
@@ -172,11 +176,11 @@ def ours(cls, hidden, activation, lr, batch_size, epochs, shuffle=True):
     )
 
 
-def sklearn_mlp(hidden, activation, lr, batch_size, epochs, shuffle=True):
+def sklearn_mlp(hidden, activation, lr, batch_size, epochs, shuffle=True, solver="sgd"):
     return MLPClassifier(
         hidden,
         activation=activation,
-        solver="sgd",
+        solver=solver,
         alpha=0.0,
         batch_size=batch_size,
         learning_rate_init=lr,
@@ -379,6 +383,50 @@ def case_a(cfg, rows):
             "is the mean over them."
         )
     return notes
+
+
+def case_adam(cfg, rows, which):
+    """(f), (g): the network and data of (a) or (b), trained with Adam."""
+    if which == "f":
+        X, y, _ = lab_data()
+        epochs, n = cfg["a_epochs"], X.shape[0]
+        ours_args = (3, "logistic", LR_ADAM, None, epochs)
+        sk_args = ((3,), "logistic", LR_ADAM, n, epochs)
+        steps = epoch_steps([2, 3, 1], n, n, np.float64) * epochs
+        case = f"(f) (a) with Adam, {epochs} epochs"
+        shuffle = False  # one full batch: nothing to shuffle
+    else:
+        n, epochs = cfg["b_rows"], cfg["b_epochs"]
+        X, y = synthetic(n)
+        ours_args = ((64, 64), "relu", LR_ADAM, 256, epochs)
+        sk_args = ours_args
+        steps = epoch_steps([20, 64, 64, 1], n, 256, np.float32) * epochs
+        case = f"(g) (b) with Adam, {n:,}x20 float32, {epochs} epochs"
+        shuffle = True
+
+    def fit(make):
+        return timed_fit(make, X, y, epochs)[0]
+
+    cands = {
+        NUMPY: lambda: fit(lambda: ours(NumpyMLPClassifier, *ours_args, solver="adam")),
+        SKLEARN: lambda: fit(
+            lambda: sklearn_mlp(*sk_args, shuffle=shuffle, solver="adam")
+        ),
+    }
+    if torch is not None:
+        cands[TORCH] = lambda: fit(
+            lambda: ours(TorchMLPClassifier, *ours_args, solver="adam")
+        )
+    cands.update(floor_candidates(steps))
+    times = interleaved(cands, cfg["repeats"] if which == "f" else cfg["b_repeats"])
+    floor = split_floor(times)
+    for name, t in times.items():
+        rows.append(dict(case=case, impl=name, seconds=t / epochs, kind="epoch"))
+    rows.append(dict(case=case, impl=FLOOR, seconds=floor / epochs, kind="epoch"))
+    return [
+        f"({which}) Adam with lr={LR_ADAM}, beta_1=0.9, beta_2=0.999, epsilon=1e-8 "
+        "in every implementation."
+    ]
 
 
 def case_b(cfg, rows):
@@ -651,6 +699,17 @@ def targets(by_case):
     add("numpy <= 0.5x MLPClassifier in (a)", get("(a)", NUMPY, "vs_sklearn"), 0.5)
     add("numpy <= 0.5x MLPClassifier in (b)", get("(b)", NUMPY, "vs_sklearn"), 0.5)
     add("numpy <= 3x GEMM floor in (b)", get("(b)", NUMPY, "vs_floor"), 3.0)
+    add(
+        "numpy <= 0.5x MLPClassifier (Adam) in (f)",
+        get("(f)", NUMPY, "vs_sklearn"),
+        0.5,
+    )
+    add(
+        "numpy <= 0.5x MLPClassifier (Adam) in (g)",
+        get("(g)", NUMPY, "vs_sklearn"),
+        0.5,
+    )
+    add("numpy <= 3x GEMM floor in (g)", get("(g)", NUMPY, "vs_floor"), 3.0)
     add("torch <= 0.05x skorch in (a)", get("(a)", TORCH, "vs_skorch"), 0.05)
     add("torch <= 0.35x skorch in (b)", get("(b)", TORCH, "vs_skorch"), 0.35)
     add("torch <= 1x minimal torch loop in (a)", get("(a)", TORCH, "vs_loop"), 1.0)
@@ -770,7 +829,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--write-docs", metavar="PATH", help="write the table as reST")
-    parser.add_argument("--cases", default="abcde", help="subset to run, e.g. ab")
+    parser.add_argument("--cases", default="abcdefg", help="subset to run, e.g. ab")
     parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_child:
@@ -800,6 +859,8 @@ def main(argv=None):
             notes += case_d(cfg, rows, models)
         elif case == "e":
             notes += case_e(cfg, rows)
+        elif case in "fg":
+            notes += case_adam(cfg, rows, case)
     load_after = os.getloadavg()
     info["Load average (1 min)"] = (
         f"{load_before[0]:.2f} at start, {load_after[0]:.2f} at end"
