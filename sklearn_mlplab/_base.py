@@ -1,47 +1,13 @@
 """The base class every backend shares: all of scikit-learn's plumbing.
 
-A backend subclasses :class:`BaseMLPClassifier` and says only *how* to
-compute, through these methods:
-
-``_setup(X, Y, sample_weight, batch_size)``
-    Move one fit's training data where the computation happens, allocate
-    buffers, and return a context object handed back to the methods below.
-    The weights to start from are in ``self._params`` (a flat numpy vector,
-    see :meth:`BaseMLPClassifier._unpack`) and the optimizer, with its
-    state and current ``lr``, in ``self._optimizer`` (``_optim.py``; None
-    for ``solver="lbfgs"``).
-``_permute(ctx, perm)``
-    Put the training rows in the order ``perm`` for the next epoch.
-``_step(ctx, start, stop, weight_sum)``
-    One gradient step on rows ``start:stop``, whose sample weights add up to
-    ``weight_sum``; return the batch loss times ``weight_sum`` (a float or a
-    0-d tensor), after one update by ``self._optimizer``'s rule.
-``_loss_gradient(ctx, weight_sum)``
-    The loss of all the rows, in their original order, at the current
-    weights, and its gradient as a flat float64 numpy vector (L-BFGS).
-``_sum_losses(ctx, losses)`` (optional)
-    Consume ``losses``, the iterator that runs the epoch's steps and yields
-    what ``_step`` returns, and give their sum as a float: a backend on a
-    device adds them up there and reads the total back once per epoch.
-``_save_weights(ctx, out)`` / ``_load_weights(ctx, weights)``
-    Copy the current weights out of, or back into, the backend.
-``_weights_finite(ctx)``
-    Whether every weight is finite.
-``_finish(ctx)``
-    Write the weights and the optimizer's state back into ``self._params``
-    and ``self._optimizer`` (also called mid-training, to evaluate the model).
-``_close(ctx)`` (optional)
-    Called once when training ends, however it ends: undo what ``_setup``
-    changed outside the context (torch: the caller's grad mode).
-``_forward_logits(X)``
-    The output layer's pre-activations for validated input ``X``.
-
-Everything else -- validation, labels, batching, shuffling, stopping rules,
-early stopping, warm starts, ``partial_fit``, sample weights, the loss curve,
-prediction, tags -- lives here, once.
+A backend subclasses :class:`BaseMLPClassifier` only to name its engine
+(``_engine``), the one class that says *how* to compute: see ``_engine.py``
+for the interface. Everything else -- validation, labels, batching,
+shuffling, stopping rules, early stopping, saving and restoring weights,
+finiteness checks and rollback, warm starts, ``partial_fit``, sample
+weights, the loss curve, prediction, tags -- lives here, once.
 """
 
-import contextlib
 import copy
 import math
 import os
@@ -239,9 +205,11 @@ hidden : int or tuple of int, default=3
         Training stops when the loss (or, with ``early_stopping``, the
         validation accuracy) fails to improve by at least ``tol`` for more
         than ``n_iter_no_change`` consecutive epochs, as in scikit-learn.
+        With ``solver="lbfgs"`` it is also L-BFGS's gradient tolerance.
 
     n_iter_no_change : int, default=10
-        Number of epochs without improvement tolerated before stopping.
+        Number of epochs without improvement tolerated before stopping
+        (iterations of L-BFGS, which uses it only with ``early_stopping``).
 
     max_fun : int, default=15000
         Most evaluations of the loss that ``solver="lbfgs"`` may make.
@@ -282,7 +250,9 @@ classes_ : ndarray of shape (n_classes,)
         ``intercepts_[i]`` is the bias vector of layer ``i + 1``.
 
     loss_curve_ : list of float
-        Mean training loss (penalty included) of each epoch.
+        Mean training loss (penalty included) of each epoch: the mean of its
+        batches' objectives, each taken before its step. With
+        ``solver="lbfgs"``, the objective at the end of each iteration.
 
     best_loss_ : float or None
         Lowest training loss since the stopping rule last restarted (every
@@ -336,12 +306,39 @@ class NonFiniteOutputError(ValueError):
     """The network's outputs are not finite for the given input."""
 
 
+class _Batches:
+    """Where each batch of an epoch starts and stops, and its weight sum."""
+
+    def __init__(self, n, batch_size, sample_weight):
+        self.n, self.sample_weight = n, sample_weight
+        self.starts = np.arange(0, n, batch_size)
+        stops = np.minimum(self.starts + batch_size, n)
+        self.count = len(self.starts)
+        self.bounds = list(zip(self.starts.tolist(), stops.tolist(), strict=True))
+        if sample_weight is None:
+            self.total_weight = float(n)
+            self.weights = (stops - self.starts).astype(float).tolist()
+        else:
+            self.total_weight = float(sample_weight.sum())
+            self.reorder(np.arange(n))
+
+    def reorder(self, perm):
+        """The batch weights once the rows are in the order ``perm``."""
+        if self.sample_weight is not None:
+            self.weights = np.add.reduceat(
+                self.sample_weight[perm], self.starts
+            ).tolist()
+
+
 class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier; backends subclass it.
 
     Not for direct use: see :class:`~sklearn_mlplab.NumpyMLPClassifier` and
-    :class:`~sklearn_mlplab.TorchMLPClassifier`.
+    :class:`~sklearn_mlplab.TorchMLPClassifier`. A backend sets ``_engine``,
+    its :class:`~sklearn_mlplab._engine.Engine` subclass.
     """
+
+    _engine = None
 
     _parameter_constraints = {
         "hidden": ["array-like", Interval(Integral, 1, None, closed="left")],
@@ -573,9 +570,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     "part of the data has a zero total sample_weight; give more "
                     "rows a non-zero weight or change validation_fraction."
                 )
-        small = self._one_thread_is_faster(X.shape[0])
-        with self._single_thread() if small else contextlib.nullcontext():
-            self._train(X, Y, sample_weight, val, incremental, continuing)
+        self._train(X, Y, sample_weight, val, incremental, continuing)
 
     def _hidden_layers(self):
         hidden = self.hidden
@@ -784,23 +779,6 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         widest = max(a * b for a, b in zip(units[:-1], units[1:], strict=True))
         return self._resolve_batch_size(n_samples) * widest <= _SINGLE_THREAD_MACS
 
-    def _close(self, ctx):
-        """Undo what ``_setup`` changed outside ``ctx``; nothing here."""
-
-    def _sum_losses(self, ctx, losses):
-        """Run the epoch's steps, an iterator of what ``_step`` returns, and
-        sum the batch losses times their weights."""
-        return float(sum(losses))
-
-    def _single_thread(self):
-        """A context in which the backend computes on one thread.
-
-        Backends with a multi-threaded compute library override it; the
-        base enters it around training when :meth:`_one_thread_is_faster`.
-        """
-        return contextlib.nullcontext()
-
-    # ----------------------------------------------------------- the loop
     def _start_curves(self, val, incremental, continuing):
         if not continuing:
             self.loss_curve_ = []
@@ -831,212 +809,226 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             opt.beta_1, opt.beta_2, opt.epsilon = self.beta_1, self.beta_2, self.epsilon
 
+    # ----------------------------------------------------------- the loop
     def _train(self, X, Y, sample_weight, val, incremental, continuing):
         self._start_curves(val, incremental, continuing)
-        if self.solver == "lbfgs":
-            self._train_lbfgs(X, Y, sample_weight, val, continuing)
-            return
-        self._configure_optimizer()
         n = X.shape[0]
-        batch_size = self._resolve_batch_size(n)
-        starts = np.arange(0, n, batch_size)
-        stops = np.minimum(starts + batch_size, n)
-        n_batches = len(starts)
-        if sample_weight is None:
-            total_weight = float(n)
-            batch_weights = (stops - starts).astype(float).tolist()
-        else:
-            total_weight = float(sample_weight.sum())
-            batch_weights = np.add.reduceat(sample_weight, starts).tolist()
-        bounds = list(zip(starts.tolist(), stops.tolist(), strict=True))
-
-        stopping = not incremental
-        epochs = 1 if incremental else self.max_iter
-        ctx = self._setup(X, Y, sample_weight, batch_size)
-        try:
-            last_good = self._save_weights(ctx, None)
-            prev_good = None  # the weights one finished epoch before last_good
-            best = None
-            converged = interrupted = False
-            try:
-                for _ in range(epochs):
-                    self._optimizer.lr = self._epoch_lr()
-                    if self.shuffle and n_batches > 1:
-                        perm = self._rng.permutation(n)
-                        self._permute(ctx, perm)
-                        if sample_weight is not None:
-                            batch_weights = np.add.reduceat(
-                                sample_weight[perm], starts
-                            ).tolist()
-                    # The steps run as _sum_losses consumes them.
-                    losses = (
-                        self._step(ctx, start, stop, weight)
-                        for (start, stop), weight in zip(
-                            bounds, batch_weights, strict=True
-                        )
-                        if weight > 0
-                    )
-                    loss = self._sum_losses(ctx, losses) / total_weight
-                    if not (math.isfinite(loss) and self._weights_finite(ctx)):
-                        self._roll_back(ctx, X, last_good, prev_good)
-                        raise self._diverged()
-                    prev_good, last_good = last_good, self._save_weights(ctx, prev_good)
-                    self.n_iter_ += 1
-                    self.t_ += n
-                    self.loss_curve_.append(loss)
-                    if self.verbose:
-                        print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-                    try:
-                        improved = self._update_no_improvement(ctx, val, stopping)
-                    except NonFiniteOutputError:
-                        # The epoch's last steps diverged after its loss was taken.
-                        best = None
-                        self._roll_back(ctx, X, prev_good, None, drop=1)
-                        raise self._diverged() from None
-                    if improved and val is not None:
-                        best = self._save_weights(ctx, best)
-                    if stopping and self._no_improvement_count > self.n_iter_no_change:
-                        if (
-                            self.lr_schedule == "adaptive"
-                            and self._optimizer.lr > _ADAPTIVE_MIN_LR
-                        ):
-                            self._optimizer.lr /= 5
-                            self._no_improvement_count = 0
-                            if self.verbose:
-                                print(
-                                    f"Setting learning rate to {self._optimizer.lr:f}"
-                                )
-                            continue
-                        converged = True
-                        if self.verbose:
-                            what = (
-                                "Validation score"
-                                if val is not None
-                                else "Training loss"
-                            )
-                            print(
-                                f"{what} did not improve more than tol={self.tol} for "
-                                f"{self.n_iter_no_change} consecutive epochs. Stopping."
-                            )
-                        break
-                if best is None and not self._outputs_finite(ctx, X):
-                    # Finite weights, yet too large to give finite outputs: the
-                    # last epoch diverged after its last loss was measured.
-                    self._roll_back(ctx, X, prev_good, None, drop=1)
-                    raise self._diverged()
-                if stopping and not converged:
-                    _warn_caller(
-                        f"Maximum iterations ({self.max_iter}) reached and the "
-                        "optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                    )
-            except KeyboardInterrupt:
-                if not continuing and self.n_iter_ == 0:
-                    # Nothing was trained: _fit puts back the previous model.
-                    raise
-                interrupted = True
-                self._load_weights(ctx, last_good)
-                _warn_caller(
-                    "Training interrupted by the user; keeping the weights of the "
-                    "last finished epoch.",
-                    UserWarning,
-                )
-            finally:
-                if best is not None:
-                    self._load_weights(ctx, best)
-                self._finish(ctx)
-        finally:
-            self._close(ctx)
+        lbfgs = self.solver == "lbfgs"
+        batch_size = n if lbfgs else self._resolve_batch_size(n)
+        one_thread = self._one_thread_is_faster(n)
+        with self._engine(self, X, Y, sample_weight, batch_size, one_thread) as engine:
+            if lbfgs:
+                self._train_lbfgs(engine, X, sample_weight, val, continuing)
+                return
+            batches = _Batches(n, batch_size, sample_weight)
+            interrupted = self._train_epochs(
+                engine, X, batches, val, incremental, continuing
+            )
         if interrupted:
-            # The half-finished epoch's optimizer state went with its weights.
+            # The half-finished epoch's optimizer state went with its weights
+            # (after the engine wrote its state back, which this replaces).
             self._restart_optimizer()
 
-    def _train_lbfgs(self, X, Y, sample_weight, val, continuing):
+    def _copy_weights(self, engine, out=None):
+        """A copy of the engine's current weights (into ``out`` if given)."""
+        weights = engine.get_weights()
+        if out is None:
+            return weights.copy()
+        np.copyto(out, weights)
+        return out
+
+    def _pull(self, engine):
+        """Make ``self._params`` the engine's current weights."""
+        weights = engine.get_weights()
+        if weights is not self._params:
+            np.copyto(self._params, weights)
+
+    def _run_epoch(self, engine, batches):
+        """One pass over the rows; the weighted mean batch objective."""
+        self._optimizer.lr = self._epoch_lr()
+        if self.shuffle and batches.count > 1:
+            perm = self._rng.permutation(batches.n)
+            engine.order(perm)
+            batches.reorder(perm)
+        # Added up as they come, read once: a backend on a device adds on the
+        # device, and a full batch's one loss is read as it is.
+        # (Some batch has weight: fit refuses a zero total sample_weight.)
+        total = None
+        for (start, stop), weight in zip(batches.bounds, batches.weights, strict=True):
+            if weight > 0:
+                loss = engine.step(start, stop, weight)
+                total = loss if total is None else total + loss
+        return float(total) / batches.total_weight
+
+    def _train_epochs(self, engine, X, batches, val, incremental, continuing):
+        """Epochs of mini-batch SGD or Adam, under the stopping rules;
+        whether the user interrupted them."""
+        self._configure_optimizer()
+        stopping = not incremental
+        kept = {"last": self._copy_weights(engine), "prev": None, "best": None}
+        converged = interrupted = False
+        try:
+            for _ in range(1 if incremental else self.max_iter):
+                loss = self._run_epoch(engine, batches)
+                weights_finite = math.isfinite(np.add.reduce(engine.get_weights()))
+                if not (math.isfinite(loss) and weights_finite):
+                    self._roll_back(engine, X, kept["last"], kept["prev"])
+                    raise self._diverged()
+                kept["prev"], kept["last"] = (
+                    kept["last"],
+                    self._copy_weights(engine, kept["prev"]),
+                )
+                self._record_epoch(loss, batches.n)
+                try:
+                    improved = self._update_no_improvement(engine, val, stopping)
+                except NonFiniteOutputError:
+                    # The epoch's last steps diverged after its loss was taken.
+                    kept["best"] = None
+                    self._roll_back(engine, X, kept["prev"], None, drop=1)
+                    raise self._diverged() from None
+                if improved and val is not None:
+                    kept["best"] = self._copy_weights(engine, kept["best"])
+                if stopping and self._no_improvement_count > self.n_iter_no_change:
+                    if self._lower_adaptive_lr():
+                        continue
+                    converged = True
+                    self._say_stopping(val)
+                    break
+            if kept["best"] is None and not self._outputs_finite(engine, X):
+                # Finite weights, yet too large to give finite outputs: the
+                # last epoch diverged after its last loss was measured.
+                self._roll_back(engine, X, kept["prev"], None, drop=1)
+                raise self._diverged()
+            if stopping and not converged:
+                _warn_caller(
+                    f"Maximum iterations ({self.max_iter}) reached and the "
+                    "optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                )
+        except KeyboardInterrupt:
+            if not continuing and self.n_iter_ == 0:
+                # Nothing was trained: _fit puts back the previous model.
+                raise
+            interrupted = True
+            engine.set_weights(kept["last"])
+            _warn_caller(
+                "Training interrupted by the user; keeping the weights of the "
+                "last finished epoch.",
+                UserWarning,
+            )
+        finally:
+            if kept["best"] is not None:
+                engine.set_weights(kept["best"])
+            self._pull(engine)
+        return interrupted
+
+    def _record_epoch(self, loss, n):
+        self.n_iter_ += 1
+        self.t_ += n
+        self.loss_curve_.append(loss)
+        if self.verbose:
+            print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
+
+    def _lower_adaptive_lr(self):
+        """``lr_schedule="adaptive"``: divide lr by 5 instead of stopping,
+        while it is above the floor; whether it did."""
+        if self.lr_schedule != "adaptive" or not self._optimizer.lr > _ADAPTIVE_MIN_LR:
+            return False
+        self._optimizer.lr /= 5
+        self._no_improvement_count = 0
+        if self.verbose:
+            print(f"Setting learning rate to {self._optimizer.lr:f}")
+        return True
+
+    def _say_stopping(self, val):
+        if self.verbose:
+            what = "Validation score" if val is not None else "Training loss"
+            print(
+                f"{what} did not improve more than tol={self.tol} for "
+                f"{self.n_iter_no_change} consecutive epochs. Stopping."
+            )
+
+    def _train_lbfgs(self, engine, X, sample_weight, val, continuing):
         """Full-batch L-BFGS on the flat weights, by scipy's L-BFGS-B.
 
-        The loss and its gradient come from the backend's ``_loss_gradient``;
-        each iteration appends its loss to ``loss_curve_``. With early
-        stopping, the validation score is taken after every iteration, and
-        the search stops as the SGD epochs do and keeps the best weights.
+        The objective and its gradient come from the engine's
+        ``loss_gradient``; each iteration appends its objective to
+        ``loss_curve_``. With early stopping, the validation score is taken
+        after every iteration, and the search stops as the SGD epochs do
+        and keeps the best weights.
         """
         n = X.shape[0]
         total_weight = float(n if sample_weight is None else sample_weight.sum())
         dtype = self._params.dtype
-        ctx = self._setup(X, Y, sample_weight, n)
         start = self._params.astype(np.float64)
         kept = {"last": start, "best": None}
         curves = len(self.loss_curve_), self.n_iter_, self.t_
 
         def loss_gradient(w):
-            self._load_weights(ctx, w.astype(dtype))
-            loss, grad = self._loss_gradient(ctx, total_weight)
-            return loss, grad
+            engine.set_weights(w.astype(dtype))
+            return engine.loss_gradient(total_weight)
 
         def callback(intermediate_result):
             w = intermediate_result.x.copy()
             kept["last"] = w
-            self.n_iter_ += 1
-            self.t_ += n
-            self.loss_curve_.append(float(intermediate_result.fun))
-            if self.verbose:
-                print(f"Iteration {self.n_iter_}, loss = {self.loss_curve_[-1]:.8f}")
-            self._load_weights(ctx, w.astype(dtype))
-            if self._update_no_improvement(ctx, val, True) and val is not None:
+            self._record_epoch(float(intermediate_result.fun), n)
+            engine.set_weights(w.astype(dtype))
+            if self._update_no_improvement(engine, val, True) and val is not None:
                 kept["best"] = w
             if val is not None and self._no_improvement_count > self.n_iter_no_change:
                 raise StopIteration
 
+        result = None
         try:
-            try:
-                result = scipy.optimize.minimize(
-                    loss_gradient,
-                    start,
-                    method="L-BFGS-B",
-                    jac=True,
-                    callback=callback,
-                    options={
-                        "maxiter": self.max_iter,
-                        "maxfun": self.max_fun,
-                        "gtol": self.tol,
-                    },
-                )
-            except KeyboardInterrupt:
-                if not continuing and self.n_iter_ == 0:
-                    raise  # nothing was trained: _fit puts back the previous model
-                result = None
-                _warn_caller(
-                    "Training interrupted by the user; keeping the weights of the "
-                    "last finished iteration.",
-                    UserWarning,
-                )
-            w = kept["last"] if kept["best"] is None else kept["best"]
-            if result is not None and kept["best"] is None:
-                w = result.x
-            if not np.isfinite(w).all():
-                w = kept["last"] if np.isfinite(kept["last"]).all() else start
-            self._load_weights(ctx, w.astype(dtype))
-            if not self._outputs_finite(ctx, X):
-                # A continued run keeps the model it started from.
-                self._load_weights(ctx, start.astype(dtype))
-                self._finish(ctx)
-                del self.loss_curve_[curves[0] :]
-                self.n_iter_, self.t_ = curves[1:]
-                raise self._diverged()
-        finally:
-            self._close(ctx)
+            result = scipy.optimize.minimize(
+                loss_gradient,
+                start,
+                method="L-BFGS-B",
+                jac=True,
+                callback=callback,
+                options={
+                    "maxiter": self.max_iter,
+                    "maxfun": self.max_fun,
+                    "gtol": self.tol,
+                },
+            )
+        except KeyboardInterrupt:
+            if not continuing and self.n_iter_ == 0:
+                raise  # nothing was trained: _fit puts back the previous model
+            _warn_caller(
+                "Training interrupted by the user; keeping the weights of the "
+                "last finished iteration.",
+                UserWarning,
+            )
+        w = kept["last"] if kept["best"] is None else kept["best"]
+        if result is not None and kept["best"] is None:
+            w = result.x
+        if not np.isfinite(w).all():
+            w = kept["last"] if np.isfinite(kept["last"]).all() else start
+        engine.set_weights(w.astype(dtype))
+        if not self._outputs_finite(engine, X):
+            # A continued run keeps the model it started from.
+            engine.set_weights(start.astype(dtype))
+            self._pull(engine)
+            del self.loss_curve_[curves[0] :]
+            self.n_iter_, self.t_ = curves[1:]
+            raise self._diverged()
+        self._warn_if_lbfgs_stopped(result, val)
+
+    def _warn_if_lbfgs_stopped(self, result, val):
         stopped_early = val is not None and self._no_improvement_count > (
             self.n_iter_no_change
         )
-        if result is not None and result.status != 0 and not stopped_early:
-            reason = (
-                f"Maximum iterations ({self.max_iter}) reached"
-                if self.n_iter_ >= self.max_iter
-                else f"L-BFGS stopped ({result.message})"
-            )
-            _warn_caller(
-                f"{reason} and the optimization hasn't converged yet.",
-                ConvergenceWarning,
-            )
+        if result is None or result.status == 0 or stopped_early:
+            return
+        reason = (
+            f"Maximum iterations ({self.max_iter}) reached"
+            if self.n_iter_ >= self.max_iter
+            else f"L-BFGS stopped ({result.message})"
+        )
+        _warn_caller(
+            f"{reason} and the optimization hasn't converged yet.", ConvergenceWarning
+        )
 
     def _diverged(self):
         return NonFiniteError(
@@ -1045,7 +1037,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             f"{self.lr}) or scale the inputs (e.g. StandardScaler)."
         )
 
-    def _roll_back(self, ctx, X, last_good, prev_good, drop=0):
+    def _roll_back(self, engine, X, last_good, prev_good, drop=0):
         """Load the newest finished epoch's weights that give finite outputs.
 
         ``last_good`` is tried first (after forgetting ``drop`` epochs), then
@@ -1054,24 +1046,28 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         """
         for _ in range(drop):
             self._forget_last_epoch(X.shape[0])
-        self._load_weights(ctx, last_good)
-        if prev_good is not None and not self._outputs_finite(ctx, X):
+        engine.set_weights(last_good)
+        if prev_good is not None and not self._outputs_finite(engine, X):
             self._forget_last_epoch(X.shape[0])
-            self._load_weights(ctx, prev_good)
-        self._finish(ctx)
+            engine.set_weights(prev_good)
+        self._pull(engine)
 
     def _forget_last_epoch(self, n):
         self.n_iter_ -= 1
         self.t_ -= n
         self.loss_curve_.pop()
 
-    def _outputs_finite(self, ctx, X):
-        """Whether the backend's current weights give finite outputs on ``X``.
+    def _outputs_finite(self, engine, X):
+        """Whether the engine's current weights give finite outputs on ``X``."""
+        self._pull(engine)
+        return self._finite_outputs(X)
+
+    def _finite_outputs(self, X):
+        """Whether ``self._params`` gives finite outputs on ``X``.
 
         A cheap bound settles almost every case; only weights that could
         overflow cost a forward pass.
         """
-        self._finish(ctx)
         limit = np.finfo(self._params.dtype).max
         bound = float(max(X.max(), -X.min()))
         coefs, intercepts = self._unpack(self._params)
@@ -1093,10 +1089,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 return False
         return True
 
-    def _update_no_improvement(self, ctx, val, stopping):
+    def _update_no_improvement(self, engine, val, stopping):
         """Update the no-improvement counter; return True on a new best score."""
         if val is not None and stopping:
-            self._finish(ctx)
+            self._pull(engine)
             X_val, y_val, sw_val = val
             score = accuracy_score(
                 y_val, self._predict_validated(X_val, check=False), sample_weight=sw_val
@@ -1140,12 +1136,12 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return self._logits_validated(self._validate_predict_input(X))
 
     def _prediction_threads(self):
-        """How to run prediction chunks in parallel: (threads, initializer, context).
+        """How to run prediction chunks in parallel: the engine's answer."""
+        return self._engine.prediction_threads(self)
 
-        ``initializer`` runs in each worker thread, ``context`` around the
-        pool. The default runs the chunks one after the other.
-        """
-        return 1, None, contextlib.nullcontext()
+    def _forward_logits(self, X):
+        """The logits of a validated chunk of rows: the engine's."""
+        return self._engine.forward_logits(self, X)
 
     def _logits_validated(self, X, check=True):
         """The logits of validated ``X``; ``check``: raise if X has NaN or inf

@@ -7,12 +7,13 @@ tested equal to :func:`backprop` (``tests/test_backprop.py``); L-BFGS runs
 :func:`backprop` itself.
 """
 
-import math
+import contextlib
 
 import numpy as np
 
 from . import _numpy_fast as fast
 from ._base import BaseMLPClassifier, fill_doc
+from ._engine import Engine
 from ._functions import ACTIVATIONS, DERIVATIVES, LOSSES, OUT_ACTIVATIONS
 
 
@@ -79,6 +80,77 @@ def backprop(
     return float(objective), coef_grads, intercept_grads
 
 
+class NumpyEngine(Engine):
+    """One fit in numpy: the fast path's buffers, stepped by the optimizer.
+
+    The weights are ``est._params`` itself, updated in place.
+    """
+
+    def __init__(self, est, X, Y, sample_weight, batch_size, one_thread=False):
+        self.est = est
+        self.ws = fast.Workspace(est, X, Y, sample_weight, batch_size)
+        self._threads = (
+            fast.one_blas_thread() if one_thread else contextlib.nullcontext()
+        )
+
+    def __enter__(self):
+        self._threads.__enter__()
+        return self
+
+    def __exit__(self, *exc_info):
+        return self._threads.__exit__(*exc_info)
+
+    def order(self, perm):
+        self.ws.permute(perm)
+
+    def step(self, start, stop, weight_sum):
+        ws, optimizer = self.ws, self.est._optimizer
+        sw = None if ws.sw is None else ws.sw[start:stop]
+        X, Y = ws.X[start:stop], ws.Y[start:stop]
+        # s * gradient comes out of backprop: one pass fewer in the update.
+        loss = fast.loss_grad(ws, X, Y, sw, weight_sum, optimizer.gradient_scale)
+        optimizer.update_scaled(self.est._params, ws.grad)
+        return loss * weight_sum
+
+    def loss_gradient(self, weight_sum):
+        est, ws = self.est, self.ws
+        coefs, intercepts = est._unpack(est._params)
+        loss, coef_grads, intercept_grads = backprop(
+            ws.X_orig,
+            ws.Y_orig,
+            ws.sw_orig,
+            coefs,
+            intercepts,
+            activation=est.activation,
+            loss=est.loss,
+            out_activation=est.out_activation_,
+            alpha=est.alpha,
+        )
+        grad = np.empty(est._params.shape, dtype=np.float64)
+        grad_coefs, grad_intercepts = est._unpack(grad)
+        views, grads = grad_coefs + grad_intercepts, coef_grads + intercept_grads
+        for view, g in zip(views, grads, strict=True):
+            view[...] = g
+        return loss, grad
+
+    def get_weights(self):
+        return self.est._params
+
+    def set_weights(self, weights):
+        np.copyto(self.est._params, weights)
+
+    @classmethod
+    def forward_logits(cls, est, X):
+        coefs, intercepts = est._unpack(est._params)
+        return fast.forward_logits(X, coefs, intercepts, est.activation)
+
+    @classmethod
+    def prediction_threads(cls, est):
+        # As many chunks at once as BLAS has threads, each on a single one.
+        threads = fast.blas_threads()
+        return threads, None, fast.one_blas_thread() if threads > 1 else None
+
+
 @fill_doc
 class NumpyMLPClassifier(BaseMLPClassifier):
     """Multi-layer perceptron classifier with hand-written backpropagation.
@@ -120,64 +192,4 @@ class NumpyMLPClassifier(BaseMLPClassifier):
            [0., 1.]])
     """
 
-    def _single_thread(self):
-        return fast.one_blas_thread()
-
-    def _setup(self, X, Y, sample_weight, batch_size):
-        return fast.Workspace(self, X, Y, sample_weight, batch_size)
-
-    def _prediction_threads(self):
-        # As many chunks at once as BLAS has threads, each on a single one.
-        threads = fast.blas_threads()
-        return threads, None, fast.one_blas_thread() if threads > 1 else None
-
-    def _permute(self, ws, perm):
-        ws.permute(perm)
-
-    def _step(self, ws, start, stop, weight_sum):
-        sw = None if ws.sw is None else ws.sw[start:stop]
-        X, Y = ws.X[start:stop], ws.Y[start:stop]
-        # s * gradient comes out of backprop: one pass fewer in the update.
-        optimizer = self._optimizer
-        loss = fast.loss_grad(ws, X, Y, sw, weight_sum, optimizer.gradient_scale)
-        optimizer.update_scaled(self._params, ws.grad)
-        return loss * weight_sum
-
-    def _loss_gradient(self, ws, weight_sum):
-        coefs, intercepts = self._unpack(self._params)
-        loss, coef_grads, intercept_grads = backprop(
-            ws.X_orig,
-            ws.Y_orig,
-            ws.sw_orig,
-            coefs,
-            intercepts,
-            activation=self.activation,
-            loss=self.loss,
-            out_activation=self.out_activation_,
-            alpha=self.alpha,
-        )
-        grad = np.empty(self._params.shape, dtype=np.float64)
-        grad_coefs, grad_intercepts = self._unpack(grad)
-        views, grads = grad_coefs + grad_intercepts, coef_grads + intercept_grads
-        for view, g in zip(views, grads, strict=True):
-            view[...] = g
-        return loss, grad
-
-    def _save_weights(self, ws, out):
-        if out is None:
-            return self._params.copy()
-        np.copyto(out, self._params)
-        return out
-
-    def _load_weights(self, ws, weights):
-        np.copyto(self._params, weights)
-
-    def _weights_finite(self, ws):
-        return math.isfinite(np.add.reduce(self._params))
-
-    def _finish(self, ws):
-        pass  # the weights already live in self._params
-
-    def _forward_logits(self, X):
-        coefs, intercepts = self._unpack(self._params)
-        return fast.forward_logits(X, coefs, intercepts, self.activation)
+    _engine = NumpyEngine

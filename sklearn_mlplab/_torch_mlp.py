@@ -5,12 +5,12 @@ and ``get_params`` work without it.
 """
 
 import contextlib
-import math
 
 import numpy as np
 import scipy.sparse as sp
 
 from ._base import BaseMLPClassifier, _warn_caller, fill_doc
+from ._engine import Engine
 from ._optim import SGD, apply_step, needs_scaled_gradient
 
 
@@ -71,8 +71,25 @@ def _summed_loss(torch, name, z, Y, sw, out_activation):
 _AUGMENT_VALUES = 1 << 20
 
 
-class _TorchContext:
-    """One fit's tensors: data on the device, flat weights and their views.
+def _forward(torch, X, coefs, intercepts, activation, first=None, inplace=False):
+    """The logits. With ``first``, the first layer's ``[W_1; b_1]`` block,
+    ``X`` ends with a column of ones and ``coefs[0]`` is not used;
+    ``inplace`` (no autograd) applies the activations in place."""
+    activation = _activation(torch, activation, inplace)
+    z = X
+    last = len(coefs) - 1
+    for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
+        if i == 0 and first is not None:
+            z = torch.mm(z, first)
+        else:
+            z = torch.addmm(b, z, W)
+        if i < last:
+            z = activation(z)
+    return z
+
+
+class TorchEngine(Engine):
+    """One fit on torch: data on the device, flat weights and their views.
 
     The weights are leaf views of one flat tensor ``w``. Their ``.grad``
     are views of SGD's velocity ``v`` (or, for Nesterov's rule, Adam and
@@ -82,7 +99,13 @@ class _TorchContext:
     device (sharing memory with the numpy state on the CPU).
     """
 
-    def __init__(self, est, torch, device, X, Y, sample_weight):
+    def __init__(self, est, X, Y, sample_weight, batch_size, one_thread=False):
+        torch = _import_torch()
+        device = est._resolve_device(torch)
+        self.est = est
+        self.one_thread = (
+            one_thread and device.type == "cpu" and torch.get_num_threads() > 1
+        )
         self.torch = torch
         self.device = device
         self.sparse = sp.issparse(X)
@@ -136,12 +159,31 @@ class _TorchContext:
         self.n = X.shape[0]
         # Dense rows are gathered batch by batch in epoch order: no shuffled
         # copy of X, so a fit's memory stays X plus a few batches.
-        self.order = None
-        # Autograd on for the whole fit (fit may be called under no_grad);
-        # _close puts the caller's mode back. Last, so that nothing here can
-        # fail after it.
+        self.order_index = None
+
+    def __enter__(self):
+        # The thread count is per calling thread in torch's OpenMP build, and
+        # autograd must be on for the whole fit (fit may be called under
+        # no_grad): both are put back on exit.
+        torch = self.torch
         self.grad_mode = torch.is_grad_enabled()
+        self.threads = torch.get_num_threads()
+        if self.one_thread:
+            torch.set_num_threads(1)
         torch.set_grad_enabled(True)
+        return self
+
+    def __exit__(self, *exc_info):
+        torch, est = self.torch, self.est
+        try:
+            if self.w_numpy is None:
+                est._params[...] = self.w.cpu().numpy()
+            if self.optimizer is not None:
+                est._optimizer.load_state(self.optimizer, lambda t: t.cpu().numpy())
+        finally:
+            torch.set_grad_enabled(self.grad_mode)
+            if self.one_thread:
+                torch.set_num_threads(self.threads)
 
     def seed(self, weight_sum, scale):
         """scale / weight_sum: backward() from a batch's summed loss with
@@ -160,9 +202,9 @@ class _TorchContext:
     def batch(self, start, stop):
         if stop - start == self.n and not self.sparse:
             return self.X, self.Y, self.sw  # one full batch, in order
-        if self.order is not None:
+        if self.order_index is not None:
             # Gathered batch by batch: no shuffled copy of the data.
-            rows = self.order[start:stop]
+            rows = self.order_index[start:stop]
             X = self.X_orig.index_select(0, rows)
             Y = self.Y_orig.index_select(0, rows)
             sw = None if self.sw_orig is None else self.sw_orig.index_select(0, rows)
@@ -172,6 +214,104 @@ class _TorchContext:
             X = self.torch.from_numpy(X.toarray()).to(self.device)
         sw = None if self.sw is None else self.sw[start:stop]
         return X, self.Y[start:stop], sw
+
+    def order(self, perm):
+        index = self.torch.from_numpy(perm).to(self.device)
+        if not self.sparse:
+            self.order_index = index
+            return
+        self.X = self.X_orig[perm]
+        self.Y = self.Y_orig.index_select(0, index)
+        if self.sw_orig is not None:
+            self.sw = self.sw_orig.index_select(0, index)
+
+    def _summed_batch_loss(self, X, Y, sw, weight_sum):
+        """The batch's objective times weight_sum, as the base adds them up."""
+        torch, est = self.torch, self.est
+        z = _forward(torch, X, self.coefs, self.intercepts, est.activation, self.first)
+        loss = _summed_loss(torch, est.loss, z, Y, sw, est.out_activation_)
+        if est.alpha:
+            coefs = self.coefs
+            if self.first is not None:
+                coefs = [self.first[:-1], *coefs[1:]]
+            penalty = sum((W * W).sum() for W in coefs)
+            loss = loss + (0.5 * est.alpha * weight_sum) * penalty
+        return loss
+
+    def step(self, start, stop, weight_sum):
+        X, Y, sw = self.batch(start, stop)
+        optimizer = self.optimizer
+        optimizer.lr = self.est._optimizer.lr  # which the schedule sets
+        if self.into_velocity:
+            self.v *= self.est.momentum
+        else:
+            self.grad.zero_()
+        loss = self._summed_batch_loss(X, Y, sw, weight_sum)
+        # Adds s * gradient into the velocity (or the zeroed buffer).
+        seed = self.seed(weight_sum, optimizer.gradient_scale)
+        self.torch.autograd.backward(loss, seed)
+        if self.into_velocity:
+            est = self.est
+            apply_step(est.momentum_type, self.w, self.v, self.grad, est.momentum)
+        else:
+            optimizer.update_scaled(self.w, self.grad)
+        # Detached: an epoch's losses must not hold on to their graphs.
+        return loss.detach()
+
+    def loss_gradient(self, weight_sum):
+        X, Y, sw = self.batch(0, self.n)
+        self.grad.zero_()
+        loss = self._summed_batch_loss(X, Y, sw, weight_sum)
+        self.torch.autograd.backward(loss, self.seed(weight_sum, 1.0))
+        return loss.item() / weight_sum, self.grad.cpu().numpy().astype(np.float64)
+
+    # Where the weights share memory with est._params (the CPU), numpy reads
+    # and writes them in a fraction of a torch call's overhead.
+    def get_weights(self):
+        if self.w_numpy is not None:
+            return self.w_numpy
+        return self.w.cpu().numpy()
+
+    def set_weights(self, weights):
+        if self.w_numpy is not None:
+            self.w_numpy[...] = weights
+        else:
+            self.w.copy_(self.torch.from_numpy(np.ascontiguousarray(weights)))
+
+    @classmethod
+    def forward_logits(cls, est, X):
+        torch = _import_torch()
+        device = est._resolve_device(torch, for_training=False)
+        w = _to_tensor(torch, est._params, device)
+        coefs, intercepts = est._unpack(w)
+        if sp.issparse(X):
+            # Densify a few rows at a time: a wide sparse X would not fit.
+            rows = max(1, (1 << 20) // X.shape[1])
+            return np.concatenate(
+                [
+                    cls.forward_logits(est, X[i : i + rows].toarray())
+                    for i in range(0, X.shape[0], rows)
+                ]
+            )
+        with torch.inference_mode():
+            X = _to_tensor(torch, X, device)
+            z = _forward(torch, X, coefs, intercepts, est.activation, inplace=True)
+        return z.cpu().numpy()
+
+    @classmethod
+    def prediction_threads(cls, est):
+        torch = _import_torch()
+        try:
+            on_cpu = torch.device(est.device).type == "cpu"
+        except (RuntimeError, TypeError):  # "auto", or invalid: said elsewhere
+            on_cpu = False
+        threads = torch.get_num_threads()
+        if not on_cpu or threads <= 1:
+            return 1, None, None
+        # As many chunks at once as torch has threads, each worker on one.
+        # Setting a worker's count also sets torch's default for new threads:
+        # the context puts it back.
+        return threads, lambda: torch.set_num_threads(1), _torch_threads(torch, threads)
 
 
 @contextlib.contextmanager
@@ -320,166 +460,4 @@ class TorchMLPClassifier(BaseMLPClassifier):
             return torch.device("cpu")
         return device
 
-    @contextlib.contextmanager
-    def _single_thread(self):
-        torch = _import_torch()
-        threads = torch.get_num_threads()
-        if threads == 1 or self._resolve_device(torch).type != "cpu":
-            yield
-            return
-        # The setting is per calling thread in torch's OpenMP build: restore it.
-        torch.set_num_threads(1)
-        try:
-            yield
-        finally:
-            torch.set_num_threads(threads)
-
-    def _prediction_threads(self):
-        torch = _import_torch()
-        try:
-            on_cpu = torch.device(self.device).type == "cpu"
-        except (RuntimeError, TypeError):  # "auto", or invalid: said elsewhere
-            on_cpu = False
-        threads = torch.get_num_threads()
-        if not on_cpu or threads <= 1:
-            return 1, None, None
-        # As many chunks at once as torch has threads, each worker on one.
-        # Setting a worker's count also sets torch's default for new threads:
-        # the context puts it back.
-        return threads, lambda: torch.set_num_threads(1), _torch_threads(torch, threads)
-
-    def _setup(self, X, Y, sample_weight, batch_size):
-        torch = _import_torch()
-        device = self._resolve_device(torch)
-        return _TorchContext(self, torch, device, X, Y, sample_weight)
-
-    def _permute(self, ctx, perm):
-        torch = ctx.torch
-        index = torch.from_numpy(perm).to(ctx.device)
-        if not ctx.sparse:
-            ctx.order = index
-            return
-        ctx.X = ctx.X_orig[perm]
-        ctx.Y = ctx.Y_orig.index_select(0, index)
-        if ctx.sw_orig is not None:
-            ctx.sw = ctx.sw_orig.index_select(0, index)
-
-    def _forward(self, torch, X, coefs, intercepts, first=None, inplace=False):
-        """The logits. With ``first``, the first layer's ``[W_1; b_1]`` block,
-        ``X`` ends with a column of ones and ``coefs[0]`` is not used;
-        ``inplace`` (no autograd) applies the activations in place."""
-        activation = _activation(torch, self.activation, inplace)
-        z = X
-        last = len(coefs) - 1
-        for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
-            if i == 0 and first is not None:
-                z = torch.mm(z, first)
-            else:
-                z = torch.addmm(b, z, W)
-            if i < last:
-                z = activation(z)
-        return z
-
-    def _summed_batch_loss(self, ctx, X, Y, sw, weight_sum):
-        """The batch's loss times weight_sum, as the base adds them up."""
-        torch = ctx.torch
-        z = self._forward(torch, X, ctx.coefs, ctx.intercepts, ctx.first)
-        loss = _summed_loss(torch, self.loss, z, Y, sw, self.out_activation_)
-        if self.alpha:
-            coefs = ctx.coefs
-            if ctx.first is not None:
-                coefs = [ctx.first[:-1], *coefs[1:]]
-            penalty = sum((W * W).sum() for W in coefs)
-            loss = loss + (0.5 * self.alpha * weight_sum) * penalty
-        return loss
-
-    def _step(self, ctx, start, stop, weight_sum):
-        X, Y, sw = ctx.batch(start, stop)
-        optimizer = ctx.optimizer
-        optimizer.lr = self._optimizer.lr  # which the schedule sets
-        if ctx.into_velocity:
-            ctx.v *= self.momentum
-        else:
-            ctx.grad.zero_()
-        loss = self._summed_batch_loss(ctx, X, Y, sw, weight_sum)
-        # Adds s * gradient into the velocity (or the zeroed buffer).
-        ctx.torch.autograd.backward(
-            loss, ctx.seed(weight_sum, optimizer.gradient_scale)
-        )
-        if ctx.into_velocity:
-            apply_step(self.momentum_type, ctx.w, ctx.v, ctx.grad, self.momentum)
-        else:
-            optimizer.update_scaled(ctx.w, ctx.grad)
-        # Detached: an epoch's losses must not hold on to their graphs.
-        return loss.detach()
-
-    def _loss_gradient(self, ctx, weight_sum):
-        X, Y, sw = ctx.batch(0, ctx.n)
-        ctx.grad.zero_()
-        loss = self._summed_batch_loss(ctx, X, Y, sw, weight_sum)
-        ctx.torch.autograd.backward(loss, ctx.seed(weight_sum, 1.0))
-        return loss.item() / weight_sum, ctx.grad.cpu().numpy().astype(np.float64)
-
-    def _sum_losses(self, ctx, losses):
-        # Added up on the device as the steps run: one read per epoch, and
-        # no list of an epoch's loss tensors.
-        total = next(losses, None)
-        if total is None:
-            return 0.0
-        second = next(losses, None)
-        if second is not None:
-            total = total + second  # a new tensor, then added to in place
-            for loss in losses:
-                total += loss
-        return total.item()
-
-    # Once per epoch: where the weights share memory with self._params (the
-    # CPU), numpy does these in a fraction of a torch call's overhead.
-    def _save_weights(self, ctx, out):
-        w = ctx.w if ctx.w_numpy is None else ctx.w_numpy
-        if out is None:
-            return w.clone() if ctx.w_numpy is None else w.copy()
-        out[...] = w
-        return out
-
-    def _load_weights(self, ctx, weights):
-        if ctx.w_numpy is None:
-            if isinstance(weights, np.ndarray):  # from L-BFGS
-                weights = ctx.torch.from_numpy(weights)
-            ctx.w.copy_(weights)
-        else:
-            ctx.w_numpy[...] = weights
-
-    def _weights_finite(self, ctx):
-        if ctx.w_numpy is not None:
-            return math.isfinite(np.add.reduce(ctx.w_numpy))
-        # One read of the sum: cheaper than torch.isfinite's four kernels.
-        return math.isfinite(ctx.w.sum().item())
-
-    def _close(self, ctx):
-        ctx.torch.set_grad_enabled(ctx.grad_mode)
-
-    def _finish(self, ctx):
-        if ctx.w_numpy is None:
-            self._params[...] = ctx.w.cpu().numpy()
-        if ctx.optimizer is not None:
-            self._optimizer.load_state(ctx.optimizer, lambda t: t.cpu().numpy())
-
-    def _forward_logits(self, X):
-        torch = _import_torch()
-        device = self._resolve_device(torch, for_training=False)
-        w = _to_tensor(torch, self._params, device)
-        coefs, intercepts = self._unpack(w)
-        if sp.issparse(X):
-            # Densify a few rows at a time: a wide sparse X would not fit.
-            rows = max(1, (1 << 20) // X.shape[1])
-            return np.concatenate(
-                [
-                    self._forward_logits(X[i : i + rows].toarray())
-                    for i in range(0, X.shape[0], rows)
-                ]
-            )
-        with torch.inference_mode():
-            X = _to_tensor(torch, X, device)
-            z = self._forward(torch, X, coefs, intercepts, inplace=True)
-        return z.cpu().numpy()
+    _engine = TorchEngine

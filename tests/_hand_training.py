@@ -155,8 +155,8 @@ def hand_fit(
 
 
 def interrupt_on_call(monkeypatch, Est, n):
-    """Make the backend's ``_step`` raise KeyboardInterrupt on its n-th call."""
-    original = Est._step
+    """Make the backend's ``step`` raise KeyboardInterrupt on its n-th call."""
+    original = Est._engine.step
     calls = {"n": 0}
 
     def step(self, *args, **kwargs):
@@ -165,5 +165,5 @@ def interrupt_on_call(monkeypatch, Est, n):
             raise KeyboardInterrupt
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Est, "_step", step)
+    monkeypatch.setattr(Est._engine, "step", step)
     return calls

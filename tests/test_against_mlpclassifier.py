@@ -3,9 +3,9 @@ with the same settings, on the datasets the suite uses and two classics.
 
 The two differ in their initial weights (Xavier normal here, Glorot uniform
 there), so single fits differ by their draw: the mean over five stratified
-splits and seeds is compared. scikit-learn's penalty is alpha / (2 n) times
-the squared weights, added to the mean loss; here it is alpha / 2, so
-scikit-learn's 1e-4 is 1e-4 / n here.
+splits and seeds is compared. scikit-learn's penalty is alpha / (2 m) times
+the squared weights, m the rows of the batch, added to the batch's mean
+loss; here it is alpha / 2, so scikit-learn's 1e-4 is 1e-4 / m here.
 """
 
 import warnings
@@ -46,7 +46,7 @@ def _pair(solver, n, seed):
             solver="adam",
             lr=1e-2,
             batch_size=batch,
-            alpha=1e-4 / n,
+            alpha=1e-4 / batch,  # per batch, as scikit-learn's (lbfgs: n)
             n_iter_no_change=10,
             **common,
         )

@@ -99,7 +99,7 @@ def test_fast_path_equals_the_plain_backprop(
     objective, coef_grads, intercept_grads = _plain(est, X, Y, sw)
     # A workspace sized for a larger batch, as in a fit whose last batch is
     # short; a scale, as the optimizers ask.
-    ws = est._setup(X, Y, sw, batch_size=len(X) + 5)
+    ws = _numpy_fast.Workspace(est, X, Y, sw, len(X) + 5)
     weight_sum = float(len(X) if sw is None else sw.sum())
     fast = _numpy_fast.loss_grad(ws, X, Y, sw, weight_sum, scale=0.25)
     # Same operations in another order: float64 agrees to rounding, float32
@@ -120,7 +120,7 @@ def test_fast_path_equals_the_plain_backprop_on_sparse_input(activation):
     objective, coef_grads, intercept_grads = _plain(est, Xs, Y, sw)
     dense = _plain(est, X, Y, sw)
     assert objective == pytest.approx(dense[0], rel=1e-14)
-    ws = est._setup(Xs, Y, sw, batch_size=30)
+    ws = _numpy_fast.Workspace(est, Xs, Y, sw, 30)
     fast = _numpy_fast.loss_grad(ws, Xs, Y, sw, float(sw.sum()))
     assert fast == pytest.approx(objective, rel=1e-12)
     assert_allclose(

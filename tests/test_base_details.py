@@ -6,7 +6,6 @@ labels, re-pickling an old pickle, and when training runs on one thread.
 """
 
 import ast
-import contextlib
 import functools
 import inspect
 import pickle
@@ -19,7 +18,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier, _base
+from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier, _base, _numpy_fast
 from sklearn_mlplab._base import _ADDED_PARAMS, BaseMLPClassifier, fill_doc
 
 ESTIMATORS = [NumpyMLPClassifier, TorchMLPClassifier]
@@ -392,29 +391,27 @@ def test_an_old_pickle_loaded_and_pickled_again_keeps_its_weights(Est):
 def test_training_steps_run_on_one_thread_only_for_small_products(
     Est, monkeypatch, n_rows, batch_size, one_thread
 ):
-    inside = []
-    steps = []
-    single_thread = Est._single_thread
-    step = Est._step
+    # Each step records how many threads its library computed with.
+    def threads():
+        if Est is NumpyMLPClassifier:
+            return _numpy_fast.blas_threads()
+        import torch
 
-    @contextlib.contextmanager
-    def spy_single_thread(self):
-        with single_thread(self):
-            inside.append(True)
-            try:
-                yield
-            finally:
-                inside.pop()
+        return torch.get_num_threads()
+
+    default = threads()
+    steps = []
+    step = Est._engine.step
 
     def spy_step(self, *args):
-        steps.append(bool(inside))
+        steps.append(threads() == 1)
         return step(self, *args)
 
-    monkeypatch.setattr(Est, "_single_thread", spy_single_thread)
-    monkeypatch.setattr(Est, "_step", spy_step)
+    monkeypatch.setattr(Est._engine, "step", spy_step)
     rng = np.random.RandomState(0)
     X = rng.normal(size=(n_rows, 64))
     y = np.arange(n_rows) % 2
     est = Est(hidden=(256, 256), batch_size=batch_size, max_iter=1, random_state=0)
     _quiet(est.fit, X, y)
-    assert steps and all(s == one_thread for s in steps)
+    assert steps and all(s == (one_thread or default == 1) for s in steps)
+    assert threads() == default  # and put back after

@@ -23,12 +23,13 @@ def test_quick_benchmark_run_prints_and_writes_every_case(tmp_path):
         check=False,
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    for case in ("(a) lab", "(b) ", "(c) Grid", "(d) predict_proba", "(e) peak"):
+    cases = ("(a) lab", "(b) ", "(c) Grid", "(d) predict_proba", "(e) peak")
+    for case in (*cases, "(f) (a) with Adam", "(g) (b) with Adam"):
         assert case in run.stdout
     assert "GEMM floor (numpy)" in run.stdout
     # Every target is reported, met or not (a smoke run's sizes prove nothing);
     # the two against skorch only where skorch is installed.
     statuses = re.findall(r"\s(met|NOT met)\s*$", run.stdout, flags=re.MULTILINE)
-    assert len(statuses) == (13 if importlib.util.find_spec("skorch") else 11)
+    assert len(statuses) == (16 if importlib.util.find_spec("skorch") else 14)
     text = out.read_text()
     assert ".. list-table::" in text and "NumpyMLPClassifier" in text

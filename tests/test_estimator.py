@@ -247,7 +247,7 @@ def test_an_error_mid_training_restores_a_continued_run_exactly(
     est.partial_fit(X, y)  # a non-zero velocity and an advanced generator
     before = pickle.loads(pickle.dumps(est))
     calls = {"n": 0}
-    original = type(est)._step
+    original = type(est)._engine.step
 
     def failing_step(self, *args):
         calls["n"] += 1
@@ -255,7 +255,7 @@ def test_an_error_mid_training_restores_a_continued_run_exactly(
             raise MemoryError("out of memory")
         return original(self, *args)
 
-    monkeypatch.setattr(type(est), "_step", failing_step)
+    monkeypatch.setattr(type(est)._engine, "step", failing_step)
     with pytest.raises(MemoryError):
         if how == "partial_fit":
             est.partial_fit(X, y)

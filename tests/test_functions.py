@@ -109,7 +109,7 @@ def _relu_network(dead_units, alpha=0.1):
     est._initialize((6, 5), 4, np.float64)
     if dead_units:
         est.intercepts_[0][:2] = -50.0  # never on
-    ws = est._setup(X, Y, None, batch_size=30)
+    ws = _numpy_fast.Workspace(est, X, Y, None, 30)
     return est, ws, X, Y
 
 

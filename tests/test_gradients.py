@@ -35,7 +35,7 @@ def _loss_and_gradient(activation, loss, n_classes, alpha, weighted, hidden):
     for b in est.intercepts_:
         b[...] = rng.normal(scale=0.5, size=b.shape)
     weight_sum = 12.0 if sw is None else sw.sum()
-    ws = est._setup(X, Y, sw, batch_size=12)
+    ws = _numpy_fast.Workspace(est, X, Y, sw, 12)
 
     def f(theta):
         est._params[:] = theta

@@ -17,6 +17,7 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_mlplab import NumpyMLPClassifier, _base, _numpy_fast
+from sklearn_mlplab._numpy_mlp import NumpyEngine
 
 
 def _data(n=40, n_features=3, n_classes=3, seed=0, dtype=np.float64):
@@ -34,13 +35,13 @@ def _fit(X, y, sample_weight=None, **params):
 
 def _record_workspaces(monkeypatch):
     seen = []
-    setup = NumpyMLPClassifier._setup
+    init = NumpyEngine.__init__
 
     def spy(self, *args):
-        seen.append(setup(self, *args))
-        return seen[-1]
+        init(self, *args)
+        seen.append(self.ws)
 
-    monkeypatch.setattr(NumpyMLPClassifier, "_setup", spy)
+    monkeypatch.setattr(NumpyEngine, "__init__", spy)
     return seen
 
 
@@ -67,17 +68,18 @@ def test_a_shuffled_epoch_is_permuted_into_c_ordered_buffers_made_once(
 ):
     seen = _record_workspaces(monkeypatch)
     permuted = []
-    permute = NumpyMLPClassifier._permute
+    permute = NumpyEngine.order
 
-    def spy(self, ws, perm):
-        permute(self, ws, perm)
+    def spy(self, perm):
+        permute(self, perm)
+        ws = self.ws
         assert ws.X is ws.X_buf and ws.Y is ws.Y_buf and ws.sw is ws.sw_buf
         assert_array_equal(ws.X, ws.X_orig[perm])
         assert_array_equal(ws.Y, ws.Y_orig[perm])
         assert_array_equal(ws.sw, ws.sw_orig[perm])
         permuted.append((ws.X_buf, ws.Y_buf, ws.sw_buf))
 
-    monkeypatch.setattr(NumpyMLPClassifier, "_permute", spy)
+    monkeypatch.setattr(NumpyEngine, "order", spy)
     X, y = _data()
     X = np.asfortranarray(X)
     w = np.linspace(0.5, 2.0, len(y))
@@ -116,13 +118,13 @@ def _peak_allocation(fn, *args):
 def test_permuting_an_epoch_allocates_no_copy_of_the_data(monkeypatch):
     # np.take with mode="raise" would buffer its whole output.
     peaks = []
-    permute = NumpyMLPClassifier._permute
+    permute = NumpyEngine.order
 
-    def spy(self, ws, perm):
-        _, peak = _peak_allocation(permute, self, ws, perm)
-        peaks.append((peak, ws.sw_orig.nbytes))
+    def spy(self, perm):
+        _, peak = _peak_allocation(permute, self, perm)
+        peaks.append((peak, self.ws.sw_orig.nbytes))
 
-    monkeypatch.setattr(NumpyMLPClassifier, "_permute", spy)
+    monkeypatch.setattr(NumpyEngine, "order", spy)
     X, y = _data(n=2000, n_features=20)
     _fit(X, y, sample_weight=np.linspace(0.5, 2.0, 2000), batch_size=500)
     assert len(peaks) == 2
@@ -135,14 +137,14 @@ def test_a_dense_gradient_step_allocates_nothing_the_size_of_a_weight_matrix(
     # The products write into the workspace; only the loss's temporaries,
     # a batch wide, are new.
     peaks = []
-    step = NumpyMLPClassifier._step
+    step = NumpyEngine.step
 
-    def spy(self, ws, start, stop, weight_sum):
-        loss, peak = _peak_allocation(step, self, ws, start, stop, weight_sum)
+    def spy(self, start, stop, weight_sum):
+        loss, peak = _peak_allocation(step, self, start, stop, weight_sum)
         peaks.append(peak)
         return loss
 
-    monkeypatch.setattr(NumpyMLPClassifier, "_step", spy)
+    monkeypatch.setattr(NumpyEngine, "step", spy)
     X, y = _data(n=64, n_features=300)
     est = _fit(X, y, hidden=(64,), batch_size=8, max_iter=1)
     assert len(peaks) == 8

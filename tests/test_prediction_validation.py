@@ -20,7 +20,9 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_mlplab import NumpyMLPClassifier, _base
-from sklearn_mlplab._base import BaseMLPClassifier, NonFiniteOutputError
+from sklearn_mlplab._base import NonFiniteOutputError
+from sklearn_mlplab._engine import Engine
+from sklearn_mlplab._numpy_mlp import NumpyEngine
 
 # Overflow is what several tests provoke; numpy reports it on the way.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -216,8 +218,11 @@ def test_chunks_run_on_the_threads_the_backend_asks_for(
 
 def test_the_default_runs_the_chunks_one_after_the_other(monkeypatch):
     # A backend that does not say how to parallelise gets no threads.
+    class SequentialEngine(NumpyEngine):
+        prediction_threads = Engine.__dict__["prediction_threads"]
+
     class Sequential(NumpyMLPClassifier):
-        _prediction_threads = BaseMLPClassifier._prediction_threads
+        _engine = SequentialEngine
 
     est, X = _fitted(Sequential)
     monkeypatch.setattr(_base, "_PREDICT_CHUNK", 8)
@@ -294,7 +299,7 @@ def test_weights_with_overflowing_outputs_are_found_silently(case):
     assert not _forward_is_finite(est, X)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert est._outputs_finite(None, X) is False
+        assert est._finite_outputs(X) is False
 
 
 def test_overflow_is_found_silently_also_when_chunks_run_in_threads(monkeypatch):
@@ -306,7 +311,7 @@ def test_overflow_is_found_silently_also_when_chunks_run_in_threads(monkeypatch)
     answer = _with_threads(monkeypatch, NumpyMLPClassifier, 2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert est._outputs_finite(None, X) is False
+        assert est._finite_outputs(X) is False
         with np.errstate(over="ignore", invalid="ignore"):
             with pytest.raises(NonFiniteOutputError):
                 est.predict_proba(X)
@@ -319,7 +324,7 @@ def test_large_weights_with_finite_outputs_pass_after_a_forward_pass(monkeypatch
     calls = _spy_forward(monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert est._outputs_finite(None, X) is True
+        assert est._finite_outputs(X) is True
     assert calls == [X.shape]
 
 
@@ -328,5 +333,5 @@ def test_the_bound_settles_bounded_outputs_without_a_forward_pass(monkeypatch, c
     est, X = _case(BOUNDED[case])
     assert _forward_is_finite(est, X)
     calls = _spy_forward(monkeypatch)
-    assert est._outputs_finite(None, X) is True
+    assert est._finite_outputs(X) is True
     assert calls == []

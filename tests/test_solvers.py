@@ -278,13 +278,13 @@ def test_lbfgs_counts_iterations_and_warns_at_max_iter(Estimator):
 def test_lbfgs_max_fun_bounds_the_loss_evaluations(Estimator, monkeypatch):
     X, y = _data()
     calls = []
-    original = type(Estimator())._loss_gradient
+    original = Estimator._engine.loss_gradient
 
     def counting(self, *args):
         calls.append(1)
         return original(self, *args)
 
-    monkeypatch.setattr(type(Estimator()), "_loss_gradient", counting)
+    monkeypatch.setattr(Estimator._engine, "loss_gradient", counting)
     est = Estimator(hidden=3, solver="lbfgs", max_fun=10, max_iter=1000, random_state=0)
     with pytest.warns(ConvergenceWarning, match="L-BFGS stopped"):
         est.fit(X, y)
@@ -348,8 +348,8 @@ def test_lbfgs_early_stopping_keeps_the_best_validation_iterate(Estimator):
 
 def test_lbfgs_interrupt_keeps_the_last_finished_iteration(Estimator, monkeypatch):
     X, y = _data()
-    Est = type(Estimator())
-    original = Est._loss_gradient
+    Est = Estimator._engine
+    original = Est.loss_gradient
     calls = {"n": 0}
 
     def interrupting(self, *args):
@@ -358,7 +358,7 @@ def test_lbfgs_interrupt_keeps_the_last_finished_iteration(Estimator, monkeypatc
             raise KeyboardInterrupt
         return original(self, *args)
 
-    monkeypatch.setattr(Est, "_loss_gradient", interrupting)
+    monkeypatch.setattr(Est, "loss_gradient", interrupting)
     est = Estimator(hidden=3, solver="lbfgs", random_state=0)
     with pytest.warns(UserWarning, match="interrupted"):
         est.fit(X, y)
