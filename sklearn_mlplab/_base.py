@@ -54,8 +54,13 @@ _SINGLE_THREAD_MACS = 1 << 22
 # How the flat parameter vector is laid out: see BaseMLPClassifier._unpack.
 _LAYOUT = "layer blocks [W; b]"
 
-# The rule of each solver (L-BFGS keeps no state between calls).
-_OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": type(None)}
+# Each solver's update rule, and the estimator parameters it takes after lr,
+# by name. L-BFGS has no rule object: it keeps no state between calls.
+_OPTIMIZERS = {
+    "sgd": (SGD, ("momentum", "momentum_type")),
+    "adam": (Adam, ("beta_1", "beta_2", "epsilon")),
+    "lbfgs": (None, ()),
+}
 # Parameters added since 0.1.0, with their defaults: a model pickled before
 # gets them on loading.
 _ADDED_PARAMS = {
@@ -552,7 +557,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             # restored estimator must still hold its old state.
             self._rng = check_random_state(self.random_state)
             self._optimizer = self._new_optimizer()
-        elif continuing and not isinstance(self._optimizer, _OPTIMIZERS[self.solver]):
+        elif continuing and type(self._optimizer) is not self._rule():
             # partial_fit after solver was changed: the new rule starts afresh.
             self._optimizer = self._new_optimizer()
         elif not continuing:
@@ -651,14 +656,18 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"({weighted[0]!r}); at least 2 classes are needed."
             )
 
+    def _rule(self):
+        """The optimizer class of ``solver`` (``type(None)`` for L-BFGS)."""
+        rule = _OPTIMIZERS[self.solver][0]
+        return type(None) if rule is None else rule
+
     def _new_optimizer(self, lr=None):
         """A fresh optimizer of ``solver``'s rule (None for L-BFGS)."""
+        rule, names = _OPTIMIZERS[self.solver]
+        if rule is None:
+            return None
         lr = self.lr if lr is None else lr
-        if self.solver == "sgd":
-            return SGD(self._params, lr, self.momentum, self.momentum_type)
-        if self.solver == "adam":
-            return Adam(self._params, lr, self.beta_1, self.beta_2, self.epsilon)
-        return None
+        return rule(self._params, lr, *(getattr(self, name) for name in names))
 
     def _restart_optimizer(self):
         """Start the optimizer's state afresh, keeping its current lr (which
@@ -803,11 +812,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _configure_optimizer(self):
         """Give the optimizer this run's hyperparameters (set_params may
         have changed them between partial_fit calls)."""
-        opt = self._optimizer
-        if isinstance(opt, SGD):
-            opt.momentum, opt.momentum_type = self.momentum, self.momentum_type
-        else:
-            opt.beta_1, opt.beta_2, opt.epsilon = self.beta_1, self.beta_2, self.epsilon
+        for name in _OPTIMIZERS[self.solver][1]:
+            setattr(self._optimizer, name, getattr(self, name))
 
     # ----------------------------------------------------------- the loop
     def _train(self, X, Y, sample_weight, val, incremental, continuing):
