@@ -50,32 +50,32 @@ def _per_sample_loss(torch, name, z, Y, out_activation):
     return losses.sum(dim=1)
 
 
-def _summed_loss(torch, name, z, Y, sw, out_activation):
-    """The batch's per-sample losses summed, weighted by ``sw`` if given.
+def _scaled_loss(torch, name, z, Y, sw, out_activation, seed):
+    """``seed`` times the batch's per-sample losses summed (weighted by
+    ``sw`` if given).
 
-    Summed rather than averaged: the mean's division goes into the seed of
-    the backward pass, which saves two kernels a step. torch's fused losses
-    are used where they apply, for the fewest graph nodes.
+    Summed rather than averaged: the mean's division goes into ``seed``.
+    torch's fused losses are used where they apply, for the fewest graph
+    nodes; the binary one takes ``seed`` as its weight, a graph node fewer.
     """
     F = torch.nn.functional
     if name == "log_loss" and out_activation == "logistic":
-        weight = None if sw is None else sw[:, None]
+        weight = seed if sw is None else sw[:, None] * seed
         return F.binary_cross_entropy_with_logits(z, Y, weight=weight, reduction="sum")
     if name == "log_loss" and sw is None:
-        return F.cross_entropy(z, Y, reduction="sum")
+        return F.cross_entropy(z, Y, reduction="sum") * seed
     losses = _per_sample_loss(torch, name, z, Y, out_activation)
-    return losses.sum() if sw is None else losses @ sw
+    return (losses.sum() if sw is None else losses @ sw) * seed
 
 
 # Up to this many values, training data gets a column of ones (see below).
 _AUGMENT_VALUES = 1 << 20
 
 
-def _forward(torch, X, coefs, intercepts, activation, first=None, inplace=False):
-    """The logits. With ``first``, the first layer's ``[W_1; b_1]`` block,
-    ``X`` ends with a column of ones and ``coefs[0]`` is not used;
-    ``inplace`` (no autograd) applies the activations in place."""
-    activation = _activation(torch, activation, inplace)
+def _forward(torch, X, coefs, intercepts, activation, first=None):
+    """The logits. ``activation`` is torch's function for the hidden layers.
+    With ``first``, the first layer's ``[W_1; b_1]`` block, ``X`` ends with
+    a column of ones and ``coefs[0]`` is not used."""
     z = X
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts, strict=True)):
@@ -112,16 +112,31 @@ class TorchEngine(Engine):
         # On the CPU the flat tensors share memory with the numpy vectors,
         # so the estimator's state is always current and nothing is copied.
         self.w = _to_tensor(torch, est._params, device)
-        shared = self.w.data_ptr() == est._params.ctypes.data
+        grad = np.zeros_like(est._params)
+        self.grad = _to_tensor(torch, grad, device)
+        self.optimizer = est._optimizer
+        if self.optimizer is not None:
+            state = self.optimizer.on(lambda a: _to_tensor(torch, a, device))
+        shared = _shares(self.w, est._params) and _shares(self.grad, grad)
+        if self.optimizer is not None:
+            shared = shared and all(
+                _shares(getattr(state, k), getattr(self.optimizer, k))
+                for k in self.optimizer._state
+            )
         self.w_numpy = est._params if shared else None
-        self.grad = torch.zeros_like(self.w)
-        self.optimizer = None
-        if est._optimizer is not None:
-            self.optimizer = est._optimizer.on(lambda a: _to_tensor(torch, a, device))
+        # The optimizer steps numpy views of the tensors where they share
+        # memory (the CPU): a numpy call costs a fraction of a torch call on
+        # a small network. Elsewhere it steps the tensors.
+        if not shared and self.optimizer is not None:
+            self.optimizer = state
+        self.w_step = est._params if shared else self.w
+        self.grad_step = grad if shared else self.grad
         self.into_velocity = isinstance(
             self.optimizer, SGD
         ) and not needs_scaled_gradient(est.momentum_type)
-        self.v = self.optimizer.velocity if self.into_velocity else None
+        self.v = state.velocity if self.into_velocity else None
+        self.v_step = self.optimizer.velocity if self.into_velocity else None
+        self.activation = _activation(torch, est.activation)
         self.seeds = {}
         # Small dense data gets a column of ones, so the first layer is one
         # product with its [W_1; b_1] block: a graph node and a gradient
@@ -178,7 +193,7 @@ class TorchEngine(Engine):
         try:
             if self.w_numpy is None:
                 est._params[...] = self.w.cpu().numpy()
-            if self.optimizer is not None:
+            if self.optimizer is not est._optimizer:
                 est._optimizer.load_state(self.optimizer, lambda t: t.cpu().numpy())
         finally:
             torch.set_grad_enabled(self.grad_mode)
@@ -225,45 +240,63 @@ class TorchEngine(Engine):
         if self.sw_orig is not None:
             self.sw = self.sw_orig.index_select(0, index)
 
-    def _summed_batch_loss(self, X, Y, sw, weight_sum):
-        """The batch's objective times weight_sum, as the base adds them up."""
+    def _backward(self, X, Y, sw, weight_sum, scale):
+        """Add ``scale`` times the gradient of the batch's mean objective into
+        the leaves' ``.grad``; return ``scale / weight_sum`` times the
+        batch's summed objective.
+
+        backward() runs from that product with its implicit seed of 1: an
+        explicit seed (``grad_tensors``) makes torch import its symbolic-shape
+        machinery (``torch.fx``, sympy) on first use, 35 MiB of memory.
+        """
         torch, est = self.torch, self.est
-        z = _forward(torch, X, self.coefs, self.intercepts, est.activation, self.first)
-        loss = _summed_loss(torch, est.loss, z, Y, sw, est.out_activation_)
+        seed = self.seed(weight_sum, scale)
+        z = _forward(torch, X, self.coefs, self.intercepts, self.activation, self.first)
+        loss = _scaled_loss(torch, est.loss, z, Y, sw, est.out_activation_, seed)
         if est.alpha:
             coefs = self.coefs
             if self.first is not None:
                 coefs = [self.first[:-1], *coefs[1:]]
             penalty = sum((W * W).sum() for W in coefs)
-            loss = loss + (0.5 * est.alpha * weight_sum) * penalty
-        return loss
+            loss = loss + (0.5 * est.alpha * scale) * penalty
+        torch.autograd.backward(loss)
+        return loss.detach()
 
     def step(self, start, stop, weight_sum):
         X, Y, sw = self.batch(start, stop)
-        optimizer = self.optimizer
-        optimizer.lr = self.est._optimizer.lr  # which the schedule sets
+        est, optimizer = self.est, self.optimizer
+        optimizer.lr = est._optimizer.lr  # which the schedule sets
         if self.into_velocity:
-            self.v *= self.est.momentum
+            self.v_step *= est.momentum
         else:
-            self.grad.zero_()
-        loss = self._summed_batch_loss(X, Y, sw, weight_sum)
+            self.grad_step[...] = 0
+        scale = optimizer.gradient_scale
         # Adds s * gradient into the velocity (or the zeroed buffer).
-        seed = self.seed(weight_sum, optimizer.gradient_scale)
-        self.torch.autograd.backward(loss, seed)
+        loss = self._backward(X, Y, sw, weight_sum, scale)
         if self.into_velocity:
-            est = self.est
-            apply_step(est.momentum_type, self.w, self.v, self.grad, est.momentum)
+            apply_step(
+                est.momentum_type,
+                self.w_step,
+                self.v_step,
+                self.grad_step,
+                est.momentum,
+            )
         else:
-            optimizer.update_scaled(self.w, self.grad)
-        # Detached: an epoch's losses must not hold on to their graphs.
-        return loss.detach()
+            optimizer.update_scaled(self.w_step, self.grad_step)
+        # The batch's objective times weight_sum, as the base adds them up:
+        # on the CPU read at once (a kernel fewer), elsewhere kept on the
+        # device until the epoch's end.
+        if self.w_numpy is not None:
+            # In the weights' dtype, as a device would add them up.
+            real = self.w_numpy.dtype.type
+            return real(loss.item()) * real(weight_sum / scale)
+        return loss * (weight_sum / scale)
 
     def loss_gradient(self, weight_sum):
         X, Y, sw = self.batch(0, self.n)
-        self.grad.zero_()
-        loss = self._summed_batch_loss(X, Y, sw, weight_sum)
-        self.torch.autograd.backward(loss, self.seed(weight_sum, 1.0))
-        return loss.item() / weight_sum, self.grad.cpu().numpy().astype(np.float64)
+        self.grad_step[...] = 0
+        loss = self._backward(X, Y, sw, weight_sum, 1.0)
+        return loss.item(), self.grad.cpu().numpy().astype(np.float64)
 
     # Where the weights share memory with est._params (the CPU), numpy reads
     # and writes them in a fraction of a torch call's overhead.
@@ -295,7 +328,9 @@ class TorchEngine(Engine):
             )
         with torch.inference_mode():
             X = _to_tensor(torch, X, device)
-            z = _forward(torch, X, coefs, intercepts, est.activation, inplace=True)
+            # No autograd: the activations may work in place.
+            activation = _activation(torch, est.activation, inplace=True)
+            z = _forward(torch, X, coefs, intercepts, activation)
         return z.cpu().numpy()
 
     @classmethod
@@ -320,6 +355,10 @@ def _torch_threads(torch, threads):
         yield
     finally:
         torch.set_num_threads(threads)
+
+
+def _shares(tensor, array):
+    return tensor.data_ptr() == array.ctypes.data
 
 
 def _to_tensor(torch, a, device):

@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -179,14 +179,22 @@ def test_state_copied_to_the_device_trains_like_shared_memory(monkeypatch, param
         lambda torch, a, device: torch.tensor(np.array(a), device=device),
     )
     copied = _small_fit(**params, alpha=0.01)
-    assert_allclose(copied._params, shared._params, rtol=0, atol=0)
+    # With shared memory the optimizer steps numpy views of the tensors,
+    # with copies it steps the tensors: the same formula, rounded alike but
+    # for torch's and numpy's powers (Adam's square root), a unit in the last
+    # place.
+    tol = dict(rtol=1e-14, atol=1e-16)
+    assert_allclose(copied._params, shared._params, **tol)
     if shared._optimizer is None:
         assert copied._optimizer is None
     else:
         state = vars(shared._optimizer)
         assert state.keys() == vars(copied._optimizer).keys()
         for name, value in state.items():
-            assert_array_equal(getattr(copied._optimizer, name), value)
+            if isinstance(value, np.ndarray):
+                assert_allclose(getattr(copied._optimizer, name), value, **tol)
+            else:
+                assert getattr(copied._optimizer, name) == value
             assert isinstance(getattr(copied._optimizer, name), type(value))
-    assert_allclose(copied.loss_curve_, shared.loss_curve_, rtol=0, atol=0)
+    assert_allclose(copied.loss_curve_, shared.loss_curve_, **tol)
     assert torch.is_grad_enabled()
