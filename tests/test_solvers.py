@@ -427,3 +427,26 @@ def test_interrupted_adam_restarts_its_state(Estimator, monkeypatch):
         est.fit(X, y)
     assert est.n_iter_ == 2
     assert est._optimizer.t == 0 and not est._optimizer.m.any()
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_early_stopping_scores_each_epoch_and_keeps_the_best(Estimator, solver):
+    # Full batch, so nothing is shuffled: epoch k of the early-stopping fit
+    # is a plain fit of k epochs on the documented training part.
+    X, y = _data(n=120)
+    kwargs = dict(hidden=6, solver=solver, batch_size=None, random_state=0)
+    kwargs["lr"] = 0.05 if solver == "adam" else 2.0
+    est = Estimator(**kwargs, early_stopping=True, n_iter_no_change=3, max_iter=300)
+    _fit(est, X, y)
+    rng = np.random.RandomState(0)
+    xavier_initial_weights(rng, [3, 6, 1])
+    X_train, X_val, y_train, y_val = train_test_split(
+        X, y, test_size=0.1, stratify=y, random_state=rng
+    )
+    assert est.n_iter_ < 300 and len(est.validation_scores_) == est.n_iter_
+    for k in (1, est.n_iter_ // 2, est.n_iter_):
+        plain = _fit(Estimator(**kwargs, max_iter=k, tol=0.0), X_train, y_train)
+        assert plain.score(X_val, y_val) == est.validation_scores_[k - 1]
+    best = int(np.argmax(est.validation_scores_)) + 1
+    at_best = _fit(Estimator(**kwargs, max_iter=best, tol=0.0), X_train, y_train)
+    assert_allclose(est._params, at_best._params, rtol=1e-12, atol=1e-15)
