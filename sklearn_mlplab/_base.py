@@ -59,7 +59,7 @@ _LAYOUT = "layer blocks [W; b]"
 _OPTIMIZERS = {
     "sgd": (SGD, ("momentum", "momentum_type")),
     "adam": (Adam, ("beta_1", "beta_2", "epsilon")),
-    "lbfgs": (None, ()),
+    "lbfgs": (type(None), ()),
 }
 # Parameters added since 0.1.0, with their defaults: a model pickled before
 # gets them on loading.
@@ -557,7 +557,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             # restored estimator must still hold its old state.
             self._rng = check_random_state(self.random_state)
             self._optimizer = self._new_optimizer()
-        elif continuing and type(self._optimizer) is not self._rule():
+        elif continuing and type(self._optimizer) is not _OPTIMIZERS[self.solver][0]:
             # partial_fit after solver was changed: the new rule starts afresh.
             self._optimizer = self._new_optimizer()
         elif not continuing:
@@ -656,15 +656,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"({weighted[0]!r}); at least 2 classes are needed."
             )
 
-    def _rule(self):
-        """The optimizer class of ``solver`` (``type(None)`` for L-BFGS)."""
-        rule = _OPTIMIZERS[self.solver][0]
-        return type(None) if rule is None else rule
-
     def _new_optimizer(self, lr=None):
         """A fresh optimizer of ``solver``'s rule (None for L-BFGS)."""
         rule, names = _OPTIMIZERS[self.solver]
-        if rule is None:
+        if rule is type(None):
             return None
         lr = self.lr if lr is None else lr
         return rule(self._params, lr, *(getattr(self, name) for name in names))
@@ -672,7 +667,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _restart_optimizer(self):
         """Start the optimizer's state afresh, keeping its current lr (which
         ``lr_schedule="adaptive"`` may have lowered)."""
-        old = getattr(self, "_optimizer", None)
+        old = self._optimizer
         self._optimizer = self._new_optimizer(None if old is None else old.lr)
 
     def _initialize(self, hidden, n_features, dtype):
@@ -1009,8 +1004,6 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         w = kept["last"] if kept["best"] is None else kept["best"]
         if result is not None and kept["best"] is None:
             w = result.x
-        if not np.isfinite(w).all():
-            w = kept["last"] if np.isfinite(kept["last"]).all() else start
         engine.set_weights(w.astype(dtype))
         if not self._outputs_finite(engine, X):
             # A continued run keeps the model it started from.

@@ -228,6 +228,12 @@ def _objective(est, X, y, sw, w):
     )
 
 
+def _rng_after_init(units):
+    rng = np.random.RandomState(0)
+    xavier_initial_weights(rng, units)
+    return rng
+
+
 def test_lbfgs_ends_where_the_objective_gradient_is_zero(Estimator):
     X, y = _data(n=60)
     sw = np.random.RandomState(4).uniform(0.5, 2.0, size=len(y))
@@ -297,8 +303,10 @@ def test_lbfgs_has_no_partial_fit(Estimator):
     with pytest.raises(AttributeError, match="no attribute 'partial_fit'") as info:
         est.partial_fit  # noqa: B018
     # scikit-learn's message, caused by the one that names the cure.
-    assert "not available with solver='lbfgs'" in str(info.value.__cause__)
-    assert "use fit, or solver='sgd' or 'adam'" in str(info.value.__cause__)
+    assert str(info.value.__cause__) == (
+        "partial_fit is not available with solver='lbfgs', which needs all the "
+        "data at once; use fit, or solver='sgd' or 'adam'."
+    )
     assert hasattr(Estimator(solver="adam"), "partial_fit")
 
 
@@ -344,6 +352,17 @@ def test_lbfgs_early_stopping_keeps_the_best_validation_iterate(Estimator):
         X, y, test_size=0.1, stratify=y, random_state=rng
     )
     assert est.score(X_val, y_val) == est.best_validation_score_
+    # L-BFGS is deterministic: the best iterate is a plain fit of as many
+    # iterations on the training part.
+    X_train, _, y_train, _ = train_test_split(
+        X, y, test_size=0.1, stratify=y, random_state=_rng_after_init([3, 8, 1])
+    )
+    plain = _fit(
+        Estimator(hidden=8, solver="lbfgs", max_iter=best + 1, random_state=0),
+        X_train,
+        y_train,
+    )
+    assert_allclose(est._params, plain._params, rtol=1e-10, atol=1e-12)
 
 
 def test_lbfgs_interrupt_keeps_the_last_finished_iteration(Estimator, monkeypatch):
@@ -450,3 +469,152 @@ def test_early_stopping_scores_each_epoch_and_keeps_the_best(Estimator, solver):
     best = int(np.argmax(est.validation_scores_)) + 1
     at_best = _fit(Estimator(**kwargs, max_iter=best, tol=0.0), X_train, y_train)
     assert_allclose(est._params, at_best._params, rtol=1e-12, atol=1e-15)
+
+
+def _max_gradient(est, X, y, sw):
+    w, eps = est._params.copy(), 1e-6
+    return max(
+        abs(
+            _objective(est, X, y, sw, w + eps * e)
+            - _objective(est, X, y, sw, w - eps * e)
+        )
+        / (2 * eps)
+        for e in np.eye(len(w))
+    )
+
+
+def test_lbfgs_tol_is_its_gradient_tolerance(Estimator):
+    X, y = _data(n=60)
+    sw = np.ones(len(y))
+    kw = dict(hidden=3, solver="lbfgs", alpha=0.05, max_iter=500, random_state=0)
+    loose = Estimator(**kw, tol=0.02).fit(X, y)
+    tight = Estimator(**kw, tol=1e-9).fit(X, y)
+    assert loose.n_iter_ < tight.n_iter_
+    assert 1e-3 < _max_gradient(loose, X, y, sw) <= 0.02
+    assert _max_gradient(tight, X, y, sw) < 1e-5
+
+
+def test_lbfgs_warm_start_from_a_stationary_point_runs_no_iteration(Estimator):
+    X, y = _data(n=60)
+    kw = dict(hidden=3, solver="lbfgs", alpha=0.05, max_iter=500, random_state=0)
+    est = Estimator(**kw, tol=1e-9, warm_start=True).fit(X, y)
+    before = est._params.copy(), list(est.loss_curve_), est.n_iter_
+    est.set_params(tol=1.0)  # the gradient is already far below it
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est.fit(X, y)
+    assert_array_equal(est._params, before[0])
+    assert est.loss_curve_ == before[1] and est.n_iter_ == before[2]
+
+
+def test_lbfgs_result_with_non_finite_outputs_keeps_the_starting_model(
+    Estimator, monkeypatch
+):
+    from sklearn_mlplab._base import BaseMLPClassifier, NonFiniteError
+
+    X, y = _data()
+    kw = dict(hidden=3, solver="lbfgs", alpha=0.01, max_iter=5, random_state=0)
+    est = _fit(Estimator(**kw, warm_start=True), X, y)
+    before = est._params.copy(), list(est.loss_curve_), est.n_iter_, est.t_
+    monkeypatch.setattr(BaseMLPClassifier, "_finite_outputs", lambda self, X: False)
+    with pytest.raises(NonFiniteError, match="diverged"):
+        _fit(est, X, y)
+    assert_array_equal(est._params, before[0])
+    assert (list(est.loss_curve_), est.n_iter_, est.t_) == before[1:]
+    assert est._optimizer is None
+
+
+def _interrupt_loss_gradient(monkeypatch, Estimator, call):
+    Engine = Estimator._engine
+    original = Engine.loss_gradient
+    calls = {"n": 0}
+
+    def interrupting(self, *args):
+        calls["n"] += 1
+        if calls["n"] == call:
+            raise KeyboardInterrupt
+        return original(self, *args)
+
+    monkeypatch.setattr(Engine, "loss_gradient", interrupting)
+
+
+def test_lbfgs_interrupted_before_an_iteration_leaves_no_model(Estimator, monkeypatch):
+    X, y = _data()
+    _interrupt_loss_gradient(monkeypatch, Estimator, 1)
+    est = Estimator(hidden=3, solver="lbfgs", random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(X, y)
+    assert not hasattr(est, "coefs_") and not hasattr(est, "loss_curve_")
+
+
+def test_lbfgs_warm_start_interrupted_at_once_keeps_the_fitted_model(
+    Estimator, monkeypatch
+):
+    X, y = _data()
+    est = _fit(
+        Estimator(
+            hidden=3, solver="lbfgs", max_iter=5, random_state=0, warm_start=True
+        ),
+        X,
+        y,
+    )
+    before = est._params.copy(), list(est.loss_curve_)
+    _interrupt_loss_gradient(monkeypatch, Estimator, 1)
+    with pytest.warns(UserWarning) as record:
+        est.fit(X, y)
+    assert [str(w.message) for w in record] == [
+        "Training interrupted by the user; keeping the weights of the last "
+        "finished iteration."
+    ]
+    assert_array_equal(est._params, before[0])
+    assert est.loss_curve_ == before[1]
+
+
+def test_adaptive_lr_survives_an_interrupted_partial_fit(Estimator, monkeypatch):
+    X, y = _data()
+    est = _fit(
+        Estimator(
+            **_params(
+                max_iter=300,
+                n_iter_no_change=2,
+                tol=1e-2,
+                lr=0.5,
+                lr_schedule="adaptive",
+            )
+        ),
+        X,
+        y,
+    )
+    lowered = est._optimizer.lr
+    assert lowered < 0.5
+    interrupt_on_call(monkeypatch, Estimator, 3)
+    with pytest.warns(UserWarning, match="interrupted"):
+        est.partial_fit(X, y)
+    # A fresh optimizer state, at the rate the schedule had reached.
+    assert not est._optimizer.velocity.any()
+    assert est._optimizer.lr == lowered
+
+
+def test_old_pickles_train_on_with_the_adaptive_schedule_from_their_lr():
+    X, y = _data()
+    est = _fit(NumpyMLPClassifier(**_params(lr=0.3)), X, y)
+    state = est.__getstate__()
+    state["_velocity"] = state.pop("_optimizer").velocity
+    for name in (
+        "solver",
+        "beta_1",
+        "beta_2",
+        "epsilon",
+        "lr_schedule",
+        "power_t",
+        "max_fun",
+    ):
+        del state[name]
+    old = NumpyMLPClassifier.__new__(NumpyMLPClassifier)
+    old.__setstate__(state)
+    old.set_params(lr_schedule="adaptive")
+    est.set_params(lr_schedule="adaptive")
+    old.partial_fit(X, y)
+    est.partial_fit(X, y)
+    assert old._optimizer.lr == est._optimizer.lr == 0.3
+    assert_array_equal(old._params, est._params)
