@@ -962,8 +962,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         total_weight = float(n if sample_weight is None else sample_weight.sum())
         dtype = self._params.dtype
         start = self._params.astype(np.float64)
-        kept = {"last": start, "best": None}
-        curves = len(self.loss_curve_), self.n_iter_, self.t_
+        kept = {"last": start, "best": None, "stopped": False}
+        counts = self.n_iter_, self.t_  # n_iter_ is len(loss_curve_)
 
         def loss_gradient(w):
             engine.set_weights(w.astype(dtype))
@@ -977,6 +977,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             if self._update_no_improvement(engine, val, True) and val is not None:
                 kept["best"] = w
             if val is not None and self._no_improvement_count > self.n_iter_no_change:
+                kept["stopped"] = True
                 raise StopIteration
 
         result = None
@@ -1009,20 +1010,16 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             # A continued run keeps the model it started from.
             engine.set_weights(start.astype(dtype))
             self._pull(engine)
-            del self.loss_curve_[curves[0] :]
-            self.n_iter_, self.t_ = curves[1:]
+            del self.loss_curve_[counts[0] :]
+            self.n_iter_, self.t_ = counts
             raise self._diverged()
-        self._warn_if_lbfgs_stopped(result, val)
+        if result is not None and result.status != 0 and not kept["stopped"]:
+            self._warn_lbfgs_stopped(result)
 
-    def _warn_if_lbfgs_stopped(self, result, val):
-        stopped_early = val is not None and self._no_improvement_count > (
-            self.n_iter_no_change
-        )
-        if result is None or result.status == 0 or stopped_early:
-            return
+    def _warn_lbfgs_stopped(self, result):
         reason = (
             f"Maximum iterations ({self.max_iter}) reached"
-            if self.n_iter_ >= self.max_iter
+            if result.nit >= self.max_iter
             else f"L-BFGS stopped ({result.message})"
         )
         _warn_caller(

@@ -618,3 +618,44 @@ def test_old_pickles_train_on_with_the_adaptive_schedule_from_their_lr():
     est.partial_fit(X, y)
     assert old._optimizer.lr == est._optimizer.lr == 0.3
     assert_array_equal(old._params, est._params)
+
+
+def test_adaptive_stops_like_constant_once_lr_is_at_its_floor(Estimator):
+    # At lr <= 1e-6 the adaptive schedule no longer divides: it stops.
+    X, y = _data()
+    common = dict(max_iter=300, n_iter_no_change=2, tol=1e-2, lr=1e-6)
+    constant = _fit(Estimator(**_params(**common)), X, y)
+    adaptive = _fit(Estimator(**_params(**common, lr_schedule="adaptive")), X, y)
+    assert adaptive.n_iter_ == constant.n_iter_ < 300
+    assert adaptive._optimizer.lr == 1e-6
+
+
+def test_adaptive_says_when_it_lowers_lr(Estimator, capsys):
+    X, y = _data()
+    est = Estimator(
+        **_params(
+            max_iter=300,
+            n_iter_no_change=2,
+            tol=1e-2,
+            lr=0.5,
+            lr_schedule="adaptive",
+            verbose=True,
+        )
+    )
+    _fit(est, X, y)
+    out = capsys.readouterr().out
+    assert "Setting learning rate to 0.100000\n" in out
+    assert "Setting learning rate to 0.020000\n" in out
+
+
+def test_lbfgs_warm_start_warns_by_its_own_iterations(Estimator, monkeypatch):
+    # The message names what stopped this call: max_iter counts its own
+    # iterations, not the model's n_iter_ from earlier calls.
+    X, y = _data()
+    kw = dict(hidden=3, solver="lbfgs", random_state=0, warm_start=True)
+    est = _fit(Estimator(**kw, max_iter=20), X, y)
+    assert est.n_iter_ == 20
+    est.set_params(max_iter=1000, max_fun=5)
+    with pytest.warns(ConvergenceWarning, match=r"L-BFGS stopped \(") as record:
+        est.fit(X, y)
+    assert "Maximum iterations" not in str(record[0].message)
