@@ -659,3 +659,35 @@ def test_lbfgs_warm_start_warns_by_its_own_iterations(Estimator, monkeypatch):
     with pytest.warns(ConvergenceWarning, match=r"L-BFGS stopped \(") as record:
         est.fit(X, y)
     assert "Maximum iterations" not in str(record[0].message)
+
+
+def test_warm_early_stopping_fit_that_diverges_keeps_the_last_good_epoch(
+    Estimator, monkeypatch
+):
+    # Epoch 3's outputs overflow after its loss was taken: a continued fit
+    # keeps epoch 2's weights (the last that gave finite outputs), not the
+    # best epoch's (epoch 1 here).
+    from sklearn_mlplab._base import NonFiniteError, NonFiniteOutputError
+
+    X, y = _data(n=80)
+    est = _fit(
+        Estimator(**_params(early_stopping=True, warm_start=True, max_iter=3)), X, y
+    )
+    Est = type(est)
+    original = Est._predict_validated
+    seen, outputs = [], []
+
+    def predict(self, X_val, check=True):
+        seen.append(self._params.copy())
+        if len(seen) == 3:
+            raise NonFiniteOutputError("outputs overflow")
+        if not outputs:
+            outputs.append(original(self, X_val, check=check))
+        return outputs[0]  # epoch 2 gets epoch 1's score: no improvement
+
+    monkeypatch.setattr(Est, "_predict_validated", predict)
+    with pytest.raises(NonFiniteError, match="diverged"):
+        est.fit(X, y)
+    assert len(seen) == 3
+    assert_array_equal(est._params, seen[1])  # epoch 2's weights
+    assert not np.array_equal(seen[0], seen[1])
