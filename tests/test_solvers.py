@@ -24,6 +24,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 from sklearn_mlplab import NumpyMLPClassifier
+from sklearn_mlplab._base import _ADDED_PARAMS
 from sklearn_mlplab._optim import SGD, Adam
 
 EPOCHS = 5
@@ -402,22 +403,21 @@ def test_failed_fit_leaves_the_model_as_it_was(Estimator, solver):
     assert pickle.dumps(est) == before
 
 
+def _as_pickled_by_0_1_0(est):
+    """``est``'s state as 0.1.0 pickled it: SGD's velocity, and none of the
+    parameters added since (the flat layout is the current one)."""
+    state = dict(est.__getstate__())
+    state["_velocity"] = state.pop("_optimizer").velocity
+    for name in _ADDED_PARAMS:
+        del state[name]
+    return state
+
+
 def test_old_pickles_get_an_sgd_optimizer_from_their_velocity():
     X, y = _data()
     est = _fit(NumpyMLPClassifier(**_params(momentum=0.9)), X, y)
-    state = est.__getstate__()
-    velocity = state.pop("_optimizer").velocity
-    for name in (
-        "solver",
-        "beta_1",
-        "beta_2",
-        "epsilon",
-        "lr_schedule",
-        "power_t",
-        "max_fun",
-    ):
-        del state[name]
-    state["_velocity"] = velocity
+    state = _as_pickled_by_0_1_0(est)
+    velocity = state["_velocity"]
     old = NumpyMLPClassifier.__new__(NumpyMLPClassifier)
     old.__setstate__(state)
     assert old.solver == "sgd" and old.lr_schedule == "constant"
@@ -598,18 +598,7 @@ def test_adaptive_lr_survives_an_interrupted_partial_fit(Estimator, monkeypatch)
 def test_old_pickles_train_on_with_the_adaptive_schedule_from_their_lr():
     X, y = _data()
     est = _fit(NumpyMLPClassifier(**_params(lr=0.3)), X, y)
-    state = est.__getstate__()
-    state["_velocity"] = state.pop("_optimizer").velocity
-    for name in (
-        "solver",
-        "beta_1",
-        "beta_2",
-        "epsilon",
-        "lr_schedule",
-        "power_t",
-        "max_fun",
-    ):
-        del state[name]
+    state = _as_pickled_by_0_1_0(est)
     old = NumpyMLPClassifier.__new__(NumpyMLPClassifier)
     old.__setstate__(state)
     old.set_params(lr_schedule="adaptive")
