@@ -700,6 +700,17 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         blocks = self._unpack_blocks(flat)
         return [B[:-1] for B in blocks], [B[-1] for B in blocks]
 
+    def _pack(self, coefs, intercepts, dtype=None):
+        """The inverse of :meth:`_unpack`: per-layer arrays in one new flat
+        vector (of ``dtype``, else the parameters')."""
+        flat = np.empty(self._params.shape, dtype=dtype or self._params.dtype)
+        flat_coefs, flat_intercepts = self._unpack(flat)
+        for view, a in zip(
+            flat_coefs + flat_intercepts, coefs + intercepts, strict=True
+        ):
+            view[...] = a
+        return flat
+
     def _unpack_blocks(self, flat):
         """Each layer's ``[[W_i], [b_i]]`` block of ``flat``, as a view."""
         pairs = zip(self._layer_units[:-1], self._layer_units[1:], strict=True)

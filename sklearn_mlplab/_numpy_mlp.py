@@ -126,12 +126,7 @@ class NumpyEngine(Engine):
             out_activation=est.out_activation_,
             alpha=est.alpha,
         )
-        grad = np.empty(est._params.shape, dtype=np.float64)
-        grad_coefs, grad_intercepts = est._unpack(grad)
-        views, grads = grad_coefs + grad_intercepts, coef_grads + intercept_grads
-        for view, g in zip(views, grads, strict=True):
-            view[...] = g
-        return loss, grad
+        return loss, est._pack(coef_grads, intercept_grads, np.float64)
 
     def get_weights(self):
         return self.est._params

@@ -45,13 +45,7 @@ class PlainEngine(Engine):
             out_activation=est.out_activation_,
             alpha=est.alpha,
         )
-        grad = np.empty_like(est._params)
-        grad_coefs, grad_intercepts = est._unpack(grad)
-        for view, g in zip(
-            grad_coefs + grad_intercepts, coef_grads + intercept_grads, strict=True
-        ):
-            view[...] = g
-        return loss, grad
+        return loss, est._pack(coef_grads, intercept_grads)
 
     def step(self, start, stop, weight_sum):
         loss, grad = self._gradient(self.order_[start:stop])

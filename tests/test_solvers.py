@@ -30,6 +30,10 @@ from sklearn_mlplab._optim import SGD, Adam
 EPOCHS = 5
 BATCH = 8
 ADAM = dict(solver="adam", lr=0.05, beta_1=0.8, beta_2=0.99, epsilon=1e-6)
+# Stuck early and often on _data(): the adaptive rate is divided many times.
+STUCK_ADAPTIVE = dict(
+    max_iter=300, n_iter_no_change=2, tol=1e-2, lr=0.5, lr_schedule="adaptive"
+)
 
 
 def _data(n=40):
@@ -172,7 +176,7 @@ def test_constant_schedule_ignores_power_t(Estimator):
 
 def test_adaptive_divides_lr_by_five_where_constant_would_stop(Estimator):
     X, y = _data()
-    common = dict(max_iter=300, n_iter_no_change=2, tol=1e-2, lr=0.5)
+    common = {k: v for k, v in STUCK_ADAPTIVE.items() if k != "lr_schedule"}
     constant = _fit(Estimator(**_params(**common)), X, y)
     adaptive = Estimator(**_params(**common, lr_schedule="adaptive"))
     with warnings.catch_warnings():
@@ -195,11 +199,7 @@ def test_adaptive_lr_carries_over_partial_fit_and_restarts_with_fit(Estimator):
     est = _fit(
         Estimator(
             **_params(
-                max_iter=300,
-                n_iter_no_change=2,
-                tol=1e-2,
-                lr=0.5,
-                lr_schedule="adaptive",
+                **STUCK_ADAPTIVE,
                 warm_start=True,
             )
         ),
@@ -575,11 +575,7 @@ def test_adaptive_lr_survives_an_interrupted_partial_fit(Estimator, monkeypatch)
     est = _fit(
         Estimator(
             **_params(
-                max_iter=300,
-                n_iter_no_change=2,
-                tol=1e-2,
-                lr=0.5,
-                lr_schedule="adaptive",
+                **STUCK_ADAPTIVE,
             )
         ),
         X,
@@ -623,11 +619,7 @@ def test_adaptive_says_when_it_lowers_lr(Estimator, capsys):
     X, y = _data()
     est = Estimator(
         **_params(
-            max_iter=300,
-            n_iter_no_change=2,
-            tol=1e-2,
-            lr=0.5,
-            lr_schedule="adaptive",
+            **STUCK_ADAPTIVE,
             verbose=True,
         )
     )
