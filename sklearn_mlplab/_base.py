@@ -8,7 +8,9 @@ finiteness checks and rollback, warm starts, ``partial_fit``, sample
 weights, the loss curve, prediction, tags -- lives here, once.
 """
 
+import collections
 import copy
+import inspect
 import math
 import os
 import sys
@@ -22,20 +24,38 @@ import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score
+from sklearn.metrics import accuracy_score, check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
+    column_or_1d,
     validate_data,
 )
 
 from ._functions import ACTIVATIONS, LOSSES, OUT_ACTIVATIONS, log_output
 from ._optim import MOMENTUM_UPDATES, SGD, Adam
+from .exceptions import (
+    LossIncreasedWarning,
+    NoBetterThanChanceWarning,
+    UnscaledFeaturesWarning,
+)
+
+try:  # scikit-learn >= 1.9: the callback API (set_callbacks, ProgressBar, ...)
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # older scikit-learn: fits run without callbacks
+
+    class CallbackSupportMixin:
+        """Stands in for scikit-learn's, where it has no callback API."""
+
+    CALLBACKS_AVAILABLE = False
+else:
+    CALLBACKS_AVAILABLE = True
 
 # Rows per chunk at prediction time: bounds the memory of the activations.
 _PREDICT_CHUNK = 65536
@@ -71,7 +91,32 @@ _ADDED_PARAMS = {
     "lr_schedule": "constant",
     "power_t": 0.5,
     "max_fun": 15000,
+    "class_weight": None,
+    "scoring": "accuracy",
 }
+# What the callback API keeps on an estimator while it fits: a failed fit
+# puts the estimator back as it was, but these stay as they are now.
+_CALLBACK_STATE = (
+    "_skl_callbacks",
+    "_callback_fit_ctx",
+    "_skl_callbacks_to_teardown",
+    "_parent_callback_ctx",
+)
+# MLPClassifier's parameter names that are spelt differently here.
+_PORTED_NAMES = {
+    "hidden_layer_sizes": "hidden",
+    "learning_rate_init": "lr",
+    "learning_rate": "lr_schedule",
+    "nesterovs_momentum": "momentum_type='nesterov'",
+}
+# The feature-scale check looks at up to about this many rows.
+_SCALE_CHECK_ROWS = 10000
+# ... and warns where the largest |value| of one feature is more than this
+# many times another's.
+_SCALE_RATIO = 100
+# A fit whose final training loss is within this fraction of the constant
+# predictor's learned nothing.
+_CHANCE_MARGIN = 0.01
 # lr_schedule="adaptive" stops once it has divided lr down to this.
 _ADAPTIVE_MIN_LR = 1e-6
 
@@ -120,6 +165,19 @@ def _blocks_from_coefs_then_biases(flat, units):
     return np.concatenate(parts)
 
 
+def _ported_name_hint(name):
+    """The advice for a parameter name ported from MLPClassifier ('' if none)."""
+    if name in _PORTED_NAMES:
+        return f" Use {_PORTED_NAMES[name]} instead of {name}."
+    return ""
+
+
+def _init_signature(cls):
+    """The signature of ``cls(...)``: its __init__'s, without self."""
+    sig = inspect.signature(cls.__init__)
+    return sig.replace(parameters=list(sig.parameters.values())[1:])
+
+
 def _all_finite(X):
     """Whether dense or sparse ``X`` holds no NaN or infinity (one pass)."""
     return bool(np.isfinite(X.data if sp.issparse(X) else X).all())
@@ -130,14 +188,16 @@ hidden : int or tuple of int, default=3
         Width of each hidden layer: ``3`` is the lab's single layer of three
         neurons, ``(64, 64)`` two layers of 64.
 
-    activation : {"logistic", "tanh", "relu"}, default="logistic"
-        Activation of the hidden layers. The output layer is a sigmoid unit
-        for two classes and a softmax otherwise.
+    activation : {"identity", "logistic", "tanh", "relu"}, default="logistic"
+        Activation of the hidden layers (``"identity"``: none, a linear
+        network). The output layer is a sigmoid unit for two classes, a
+        softmax for more, and one sigmoid per label for multilabel targets.
 
     loss : {"log_loss", "squared_error"}, default="log_loss"
         ``"log_loss"`` is the cross-entropy, computed from the logits.
         ``"squared_error"`` is half the squared distance between the output
         probabilities and the one-hot targets, summed over output units.
+        For multilabel targets, each is summed over the labels.
 
     solver : {"sgd", "adam", "lbfgs"}, default="sgd"
         How the weights are trained:
@@ -208,7 +268,7 @@ hidden : int or tuple of int, default=3
 
     tol : float, default=1e-4
         Training stops when the loss (or, with ``early_stopping``, the
-        validation accuracy) fails to improve by at least ``tol`` for more
+        validation score) fails to improve by at least ``tol`` for more
         than ``n_iter_no_change`` consecutive epochs, as in scikit-learn.
         With ``solver="lbfgs"`` it is also L-BFGS's gradient tolerance.
 
@@ -220,9 +280,11 @@ hidden : int or tuple of int, default=3
         Most evaluations of the loss that ``solver="lbfgs"`` may make.
 
     early_stopping : bool, default=False
-        Hold out a stratified ``validation_fraction`` of the training data,
-        stop when its accuracy stops improving and keep the weights of the
-        best epoch. Ignored by :meth:`partial_fit`.
+        Hold out a stratified ``validation_fraction`` of the training data
+        (not stratified for multilabel targets), stop when its ``scoring``
+        stops improving and keep the weights of the best epoch. The held-out
+        loss is recorded in ``validation_loss_curve_``. :meth:`partial_fit`
+        refuses it, as scikit-learn's does.
 
     validation_fraction : float, default=0.1
         Share of the training data held out when ``early_stopping=True``.
@@ -242,11 +304,27 @@ hidden : int or tuple of int, default=3
         Start :meth:`fit` from the weights of the previous fit instead of a
         fresh initialisation. The optimiser restarts as in a fresh fit: the
         velocity from zero and the shuffling generator from
-        ``random_state``."""
+        ``random_state``.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weight of each class, multiplying ``sample_weight`` row by row, as in
+        scikit-learn's linear models: a dict ``{label: weight}`` (classes not
+        in it weigh 1), or ``"balanced"``, ``n_samples / (n_classes *
+        count(label))``, which equals passing
+        ``compute_sample_weight("balanced", y)`` as ``sample_weight``.
+        :meth:`partial_fit` takes a dict only; multilabel targets take none.
+
+    scoring : str or callable, default="accuracy"
+        What ``early_stopping`` watches on the held-out rows: ``"accuracy"``,
+        ``"loss"`` (their mean loss, penalty excluded; the score is minus
+        the loss), or any scikit-learn scorer name (``"roc_auc"``,
+        ``"neg_log_loss"``, ...) or callable ``scorer(estimator, X, y)``.
+        Greater is better. Unused without ``early_stopping``."""
 
 ATTRIBUTES_DOC = """\
 classes_ : ndarray of shape (n_classes,)
-        The class labels.
+        The class labels; for multilabel targets, ``0`` to ``n_labels - 1``
+        (the columns of ``y``), as in scikit-learn.
 
     coefs_ : list of ndarray
         ``coefs_[i]`` is the weight matrix from layer ``i`` to layer ``i + 1``.
@@ -265,27 +343,36 @@ classes_ : ndarray of shape (n_classes,)
         ``early_stopping``.
 
     validation_scores_ : list of float or None
-        Validation accuracy after each epoch of the last :meth:`fit` when
-        ``early_stopping=True``.
+        Validation score (see ``scoring``) after each epoch of the last
+        :meth:`fit` when ``early_stopping=True``.
+
+    validation_loss_curve_ : list of float or None
+        Mean loss of the held-out rows (penalty excluded) after each epoch
+        of the last :meth:`fit` when ``early_stopping=True``.
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
 
     n_iter_ : int
-        Number of epochs run (iterations, with ``solver="lbfgs"``).
+        Number of epochs run by the last call to :meth:`fit` (iterations,
+        with ``solver="lbfgs"``), 1 after :meth:`partial_fit`, as in
+        scikit-learn; ``loss_curve_`` keeps every epoch since the weights
+        were drawn.
 
     t_ : int
-        Number of training rows seen, counted over all epochs (rows times
-        iterations, with ``solver="lbfgs"``).
+        Number of training rows seen since the weights were drawn, counted
+        over all epochs (rows times iterations, with ``solver="lbfgs"``).
 
     n_layers_ : int
         Number of layers, input and output included.
 
     n_outputs_ : int
-        Number of output units: 1 for two classes, else ``n_classes``.
+        Number of output units: 1 for two classes, else ``n_classes`` (or
+        ``n_labels``).
 
     out_activation_ : str
-        ``"logistic"`` for two classes, ``"softmax"`` otherwise.
+        ``"logistic"`` for two classes and for multilabel targets,
+        ``"softmax"`` otherwise.
 
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
@@ -335,7 +422,64 @@ class _Batches:
             ).tolist()
 
 
-class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
+class _EpochTasks:
+    """Each epoch of one fit (iteration, for L-BFGS) as a task of
+    scikit-learn's callback API (``sklearn.callback``), inside the fit's
+    root task: begun before the epoch runs, ended after it with the model as
+    it stands then, for callbacks that score it.
+
+    Without the API, or without callbacks, every method does nothing.
+    """
+
+    def __init__(self, est, X, Y, sample_weight, max_epochs):
+        self.est, self.ctx, self.current, self.active = est, None, None, False
+        if not CALLBACKS_AVAILABLE:
+            return
+        self.ctx = est._init_callback_context(max_subtasks=max_epochs)
+        self.active = bool(getattr(est, "_skl_callbacks", None))
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        # A callable is evaluated only if some callback asks for it.
+        self.data = {"X": X, "y": lambda: est._decode(Y), "metadata": metadata}
+        self.ctx.call_on_fit_task_begin(estimator=est, **self.data)
+
+    def begin(self):
+        if self.active:
+            self.current = self.ctx.subcontext(task_name="epoch")
+            self.current.call_on_fit_task_begin(estimator=self.est, **self.data)
+
+    def end(self, weights):
+        """End the current epoch's task, ``weights()`` giving the model's
+        flat weights; whether a callback asks to stop training."""
+        if self.current is None:
+            return False
+        task, self.current = self.current, None
+        return task.call_on_fit_task_end(
+            estimator=self.est,
+            **self.data,
+            reconstruction_attributes=lambda: {"_params": weights().copy()},
+        )
+
+    def close(self):
+        """End an epoch's task that was begun but did not finish."""
+        if self.current is not None:
+            task, self.current = self.current, None
+            task.call_on_fit_task_end(estimator=self.est)
+
+    def finish(self):
+        """End the fit's root task, at the fitted model."""
+        if self.ctx is not None:
+            self.ctx.call_on_fit_task_end(
+                estimator=self.est, **self.data, reconstruction_attributes={}
+            )
+
+
+# What early stopping holds out: the rows, their labels (as predict gives
+# them), their weights, their 0/1 target matrix, and the scorer (None for
+# scoring="accuracy" or "loss").
+_Validation = collections.namedtuple("_Validation", "X y sample_weight Y scorer")
+
+
+class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier; backends subclass it.
 
     Not for direct use: see :class:`~sklearn_mlplab.NumpyMLPClassifier` and
@@ -370,7 +514,36 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "scoring": [str, callable],
     }
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # inspect.signature(cls) would show __new__'s (*args, **kwargs).
+        cls.__signature__ = _init_signature(cls)
+
+    def __new__(cls, *args, **kwargs):
+        # A name ported from MLPClassifier fails here, with the name to use,
+        # rather than in __init__ with "BaseMLPClassifier.__init__() got an
+        # unexpected keyword argument".
+        known = cls.__signature__.parameters
+        for name in kwargs:
+            if name not in known:
+                raise TypeError(
+                    f"{cls.__name__} got an unexpected keyword argument "
+                    f"{name!r}.{_ported_name_hint(name)}"
+                )
+        return super().__new__(cls)
+
+    def set_params(self, **params):
+        try:
+            return super().set_params(**params)
+        except ValueError as exc:
+            hints = "".join(_ported_name_hint(name.split("__")[0]) for name in params)
+            if not hints:
+                raise
+            raise ValueError(f"{exc}{hints}") from None
 
     def __init__(
         self,
@@ -399,6 +572,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         random_state=None,
         verbose=False,
         warm_start=False,
+        class_weight=None,
+        scoring="accuracy",
     ):
         self.hidden = hidden
         self.activation = activation
@@ -424,6 +599,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
+        self.class_weight = class_weight
+        self.scoring = scoring
 
     # ------------------------------------------------------------------ fit
     @_fit_context(prefer_skip_nested_validation=True)
@@ -436,12 +613,15 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             Training data. float32 data trains in float32, anything else in
             float64 (a warm start keeps the fitted model's dtype).
 
-        y : array-like of shape (n_samples,)
-            Class labels (any sortable labels: ints, strings, ...).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (any sortable labels: ints, strings, ...), or a
+            multilabel indicator matrix of 0s and 1s: one sigmoid output
+            per label.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each row. Integer weights are equivalent
-            to repeating rows (exactly so in full-batch training).
+            to repeating rows (exactly so in full-batch training). With
+            ``class_weight``, each row's weight is the product of the two.
 
         Returns
         -------
@@ -473,16 +653,17 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data.
 
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
 
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weight of each row.
 
         classes : array-like of shape (n_classes,), default=None
             Every class that will ever appear. Required on the first call
-            (unless the estimator was already fitted); later calls may pass
-            the same set again, and a different one is an error.
+            (unless the estimator was already fitted), except for multilabel
+            ``y``, whose classes are its columns; later calls may pass the
+            same set again, and a different one is an error.
 
         Returns
         -------
@@ -493,6 +674,12 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             # _fit_context skips validation once fitted, but lr, momentum, ...
             # may have been changed since: lr=-1 must not train silently.
             self._validate_params()
+        if self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: each call "
+                "trains one epoch and holds out no validation data. Set "
+                "early_stopping=False, or use fit."
+            )
         return self._fit(X, y, sample_weight, classes=classes, incremental=True)
 
     def _fit(self, X, y, sample_weight, classes, incremental):
@@ -504,15 +691,17 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         # they are, not replaced by copies.
         if continuing:
             keep = {id(v): v for v in self.get_params(deep=False).values()}
-            saved = copy.deepcopy(self.__dict__, keep)
+            state = {k: v for k, v in self.__dict__.items() if k not in _CALLBACK_STATE}
+            saved = copy.deepcopy(state, keep)
         else:
             saved = self.__dict__.copy()
         try:
             self._fit_unchecked(X, y, sample_weight, classes, incremental, continuing)
         except NonFiniteError:
-            # A continued run keeps its last finite epoch; a fresh fit leaves
-            # the estimator as it was before the call.
-            if not continuing:
+            # A continued run keeps its last finite epoch; a fresh fit, or a
+            # continued one that finished no epoch, leaves the estimator as
+            # it was before the call.
+            if not continuing or self.n_iter_ == 0:
                 self._restore(saved)
             else:
                 # The optimizer's state took part in the blow-up: the next
@@ -525,8 +714,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _restore(self, saved):
+        live = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_STATE}
         self.__dict__.clear()
-        self.__dict__.update(saved)
+        self.__dict__.update({k: v for k, v in saved.items() if k not in live})
+        self.__dict__.update(live)
 
     def _fit_unchecked(self, X, y, sample_weight, classes, incremental, continuing):
         hidden = self._hidden_layers()
@@ -537,18 +728,24 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             accept_sparse=("csr", "csc"),
             dtype=(np.float64, np.float32),
             reset=not continuing,
+            multi_output=True,
         )
-        check_classification_targets(y)
+        y, multilabel = self._check_targets(y)
         if continuing:
             X = X.astype(self._params.dtype, copy=False)
             self._check_same_network(hidden)
         if sp.issparse(X):
             X = X.tocsr()
+        if not (continuing and incremental):
+            self._warn_if_unscaled(X)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-        Y = self._encode_targets(y, classes, incremental, continuing, X.dtype)
+        Y = self._encode_targets(
+            y, multilabel, classes, incremental, continuing, X.dtype
+        )
+        sample_weight = self._with_class_weight(y, sample_weight, incremental, X.dtype)
         self._check_weighted_classes(y, sample_weight, incremental)
 
         if continuing and not incremental:
@@ -568,7 +765,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         if self.early_stopping and not incremental:
             X, Y, sample_weight, val = self._split_validation(X, y, Y, sample_weight)
             if sample_weight is not None and not (
-                sample_weight.sum() > 0 and val[2].sum() > 0
+                sample_weight.sum() > 0 and val.sample_weight.sum() > 0
             ):
                 raise ValueError(
                     "With early_stopping=True, the training or the validation "
@@ -576,6 +773,65 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     "rows a non-zero weight or change validation_fraction."
                 )
         self._train(X, Y, sample_weight, val, incremental, continuing)
+
+    def _check_targets(self, y):
+        """``y`` as 1-D labels or a 0/1 indicator matrix; whether multilabel."""
+        if sp.issparse(y):
+            y = y.toarray()
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # a column: DataConversionWarning
+        if y.ndim == 1:
+            check_classification_targets(y)
+            return y, False
+        kind = type_of_target(y)
+        if kind != "multilabel-indicator":
+            raise ValueError(
+                f"{type(self).__name__} takes class labels (a 1-D y) or a "
+                "multilabel indicator matrix of 0s and 1s, but y is 2-D of type "
+                f"{kind!r}. For several multiclass outputs, wrap it in "
+                "sklearn.multioutput.MultiOutputClassifier."
+            )
+        return y, True
+
+    def _warn_if_unscaled(self, X):
+        """Warn where the features' largest |values| differ more than 100x."""
+        rows = X[:: max(1, X.shape[0] // _SCALE_CHECK_ROWS)]
+        if sp.issparse(rows):
+            peak = abs(rows).max(axis=0).toarray().ravel()
+        else:
+            peak = np.maximum(rows.max(axis=0), -rows.min(axis=0))
+        used = np.flatnonzero(peak > 0)
+        if used.size < 2:
+            return
+        big, small = used[peak[used].argmax()], used[peak[used].argmin()]
+        if peak[big] > _SCALE_RATIO * peak[small]:
+            _warn_caller(
+                f"The features' scales differ by {peak[big] / peak[small]:.3g} "
+                f"times (largest |value| {peak[big]:.3g} in feature {big}, "
+                f"{peak[small]:.3g} in feature {small}): the network trains "
+                "poorly on unscaled data. Put a StandardScaler first, e.g. "
+                f"make_pipeline(StandardScaler(), {type(self).__name__}(...)).",
+                UnscaledFeaturesWarning,
+            )
+
+    def _with_class_weight(self, y, sample_weight, incremental, dtype):
+        """``sample_weight`` times the weight of each row's class."""
+        if self.class_weight is None:
+            return sample_weight
+        if self._multilabel:
+            raise ValueError(
+                "class_weight is not supported for multilabel y; pass the "
+                "weight of each row as sample_weight instead."
+            )
+        if incremental and isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, which "
+                "sees one part of the data at a time. Pass the weights of all "
+                "the data as a dict: dict(zip(classes, compute_class_weight("
+                "'balanced', classes=classes, y=y_all)))."
+            )
+        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
+        return weights if sample_weight is None else sample_weight * weights
 
     def _hidden_layers(self):
         hidden = self.hidden
@@ -600,8 +856,16 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"hidden layers {fitted}; set warm_start=False to start afresh."
             )
 
-    def _encode_targets(self, y, classes, incremental, continuing, dtype):
+    def _encode_targets(self, y, multilabel, classes, incremental, continuing, dtype):
         """Set ``classes_`` (on a fresh start) and return the 0/1 target matrix."""
+        if continuing and multilabel != self._multilabel:
+            kinds = ("class labels", "a multilabel indicator matrix")
+            raise ValueError(
+                f"y is {kinds[multilabel]}, but the fitted model was trained on "
+                f"{kinds[self._multilabel]}; set warm_start=False to start afresh."
+            )
+        if multilabel:
+            return self._encode_multilabel(y, classes, continuing, dtype)
         present = np.unique(y)
         if not continuing:
             if incremental:
@@ -612,6 +876,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 self.classes_ = np.unique(classes)
             else:
                 self.classes_ = present
+            self._multilabel = False
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes, "
@@ -644,11 +909,33 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         Y[np.arange(len(y)), index] = 1
         return Y
 
+    def _encode_multilabel(self, y, classes, continuing, dtype):
+        """Multilabel ``y``: its classes are its columns, 0 to n_labels - 1,
+        as scikit-learn numbers them."""
+        labels = np.arange(y.shape[1])
+        if classes is not None and not np.array_equal(np.unique(classes), labels):
+            raise ValueError(
+                f"classes={np.unique(classes).tolist()} does not match the "
+                f"{y.shape[1]} columns of the multilabel y: they are its classes, "
+                f"{labels.tolist()}."
+            )
+        if not continuing:
+            self.classes_ = labels
+            self._multilabel = True
+        elif len(self.classes_) != y.shape[1]:
+            raise ValueError(
+                f"y has {y.shape[1]} labels, but the fitted model has "
+                f"{len(self.classes_)}; set warm_start=False to start afresh."
+            )
+        return y.astype(dtype)
+
     def _check_weighted_classes(self, y, sample_weight, incremental):
         if sample_weight is None:
             return
         if not sample_weight.sum() > 0:
             raise ValueError("sample_weight sums to zero: there is nothing to fit.")
+        if self._multilabel:
+            return
         weighted = np.unique(y[sample_weight > 0])
         if not incremental and len(weighted) < 2:
             raise ValueError(
@@ -672,11 +959,14 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _initialize(self, hidden, n_features, dtype):
         """Draw Xavier-normal weights from ``self._rng``; biases start at zero."""
-        n_outputs = 1 if len(self.classes_) == 2 else len(self.classes_)
+        n_outputs = len(self.classes_)
+        if n_outputs == 2 and not self._multilabel:
+            n_outputs = 1  # one sigmoid unit for two classes
         self._layer_units = [n_features, *hidden, n_outputs]
         self.n_layers_ = len(self._layer_units)
         self.n_outputs_ = n_outputs
-        self.out_activation_ = "logistic" if n_outputs == 1 else "softmax"
+        multiple = n_outputs > 1 and not self._multilabel
+        self.out_activation_ = "softmax" if multiple else "logistic"
         pairs = list(zip(self._layer_units[:-1], self._layer_units[1:], strict=True))
         coefs = [
             self._rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), (fan_in, fan_out))
@@ -739,6 +1029,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             state["_optimizer"] = optimizer
         for name, default in _ADDED_PARAMS.items():
             state.setdefault(name, default)
+        if "classes_" in state:
+            state.setdefault("_multilabel", False)
         super().__setstate__(state)
 
     @property
@@ -757,7 +1049,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             parts = train_test_split(
                 *arrays,
                 test_size=self.validation_fraction,
-                stratify=y,
+                # Stratified by class; a multilabel y is not stratified.
+                stratify=None if self._multilabel else y,
                 random_state=self._rng,
             )
         except ValueError as exc:
@@ -770,10 +1063,16 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             train.append(None)
             val.append(None)
         X_val, Y_val, sw_val = val
-        y_val = self._decode(Y_val)
-        return train[0], train[1], train[2], (X_val, y_val, sw_val)
+        scorer = None
+        if self.scoring not in ("accuracy", "loss"):
+            scorer = check_scoring(self, scoring=self.scoring)
+        val = _Validation(X_val, self._decode(Y_val), sw_val, Y_val, scorer)
+        return train[0], train[1], train[2], val
 
     def _decode(self, Y):
+        """The labels (as predict gives them) of a 0/1 target matrix."""
+        if self._multilabel:
+            return Y.astype(int)
         if Y.shape[1] == 1:
             return self.classes_[(Y[:, 0] > 0.5).astype(int)]
         return self.classes_[Y.argmax(axis=1)]
@@ -795,9 +1094,11 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return self._resolve_batch_size(n_samples) * widest <= _SINGLE_THREAD_MACS
 
     def _start_curves(self, val, incremental, continuing):
+        # As in scikit-learn: n_iter_ counts the epochs of this call, t_ the
+        # rows seen since the weights were drawn, loss_curve_ every epoch.
+        self.n_iter_ = 0
         if not continuing:
             self.loss_curve_ = []
-            self.n_iter_ = 0
             self.t_ = 0
         if not (continuing and incremental) or self.best_loss_ is None:
             # A fit (warm or not) restarts the stopping rule; partial_fit
@@ -805,6 +1106,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             self._no_improvement_count = 0
             self.best_loss_ = np.inf if val is None else None
             self.validation_scores_ = [] if val is not None else None
+            self.validation_loss_curve_ = [] if val is not None else None
             self.best_validation_score_ = -np.inf if val is not None else None
 
     def _epoch_lr(self):
@@ -824,22 +1126,31 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     # ----------------------------------------------------------- the loop
     def _train(self, X, Y, sample_weight, val, incremental, continuing):
         self._start_curves(val, incremental, continuing)
+        curve_start = len(self.loss_curve_)
         n = X.shape[0]
         lbfgs = self.solver == "lbfgs"
         batch_size = n if lbfgs else self._resolve_batch_size(n)
         one_thread = self._one_thread_is_faster(n)
+        # L-BFGS may begin a task for an iteration that does not finish.
+        epochs = self.max_iter + 1 if lbfgs else 1 if incremental else self.max_iter
+        tasks = _EpochTasks(self, X, Y, sample_weight, epochs)
         with self._engine(self, X, Y, sample_weight, batch_size, one_thread) as engine:
             if lbfgs:
-                self._train_lbfgs(engine, X, sample_weight, val, continuing)
-                return
-            batches = _Batches(n, batch_size, sample_weight)
-            interrupted = self._train_epochs(
-                engine, X, batches, val, incremental, continuing
-            )
+                interrupted = self._train_lbfgs(
+                    engine, X, sample_weight, val, continuing, tasks
+                )
+            else:
+                batches = _Batches(n, batch_size, sample_weight)
+                interrupted = self._train_epochs(
+                    engine, X, batches, val, incremental, continuing, tasks
+                )
         if interrupted:
             # The half-finished epoch's optimizer state went with its weights
             # (after the engine wrote its state back, which this replaces).
             self._restart_optimizer()
+        tasks.finish()
+        if not (incremental or interrupted):
+            self._warn_if_learned_nothing(X, Y, sample_weight, curve_start)
 
     def _copy_weights(self, engine, out=None):
         """A copy of the engine's current weights (into ``out`` if given)."""
@@ -872,15 +1183,16 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 total = loss if total is None else total + loss
         return float(total) / batches.total_weight
 
-    def _train_epochs(self, engine, X, batches, val, incremental, continuing):
-        """Epochs of mini-batch SGD or Adam, under the stopping rules;
-        whether the user interrupted them."""
+    def _train_epochs(self, engine, X, batches, val, incremental, continuing, tasks):
+        """Epochs of mini-batch SGD or Adam, under the stopping rules and the
+        callbacks' requests to stop; whether the user interrupted them."""
         self._configure_optimizer()
         stopping = not incremental
         kept = {"last": self._copy_weights(engine), "prev": None, "best": None}
         converged = interrupted = False
         try:
             for _ in range(1 if incremental else self.max_iter):
+                tasks.begin()
                 loss = self._run_epoch(engine, batches)
                 weights_finite = math.isfinite(np.add.reduce(engine.get_weights()))
                 if not (math.isfinite(loss) and weights_finite):
@@ -900,6 +1212,11 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                     raise self._diverged() from None
                 if improved and val is not None:
                     kept["best"] = self._copy_weights(engine, kept["best"])
+                if tasks.end(engine.get_weights):
+                    converged = True
+                    if self.verbose:
+                        print("A callback asked to stop training. Stopping.")
+                    break
                 if stopping and self._no_improvement_count > self.n_iter_no_change:
                     if self._lower_adaptive_lr():
                         continue
@@ -929,6 +1246,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 UserWarning,
             )
         finally:
+            tasks.close()
             if kept["best"] is not None:
                 engine.set_weights(kept["best"])
             self._pull(engine)
@@ -960,23 +1278,25 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 f"{self.n_iter_no_change} consecutive epochs. Stopping."
             )
 
-    def _train_lbfgs(self, engine, X, sample_weight, val, continuing):
+    def _train_lbfgs(self, engine, X, sample_weight, val, continuing, tasks):
         """Full-batch L-BFGS on the flat weights, by scipy's L-BFGS-B.
 
         The objective and its gradient come from the engine's
         ``loss_gradient``; each iteration appends its objective to
         ``loss_curve_``. With early stopping, the validation score is taken
         after every iteration, and the search stops as the SGD epochs do
-        and keeps the best weights.
+        and keeps the best weights. Returns whether the user interrupted it.
         """
         n = X.shape[0]
         total_weight = float(n if sample_weight is None else sample_weight.sum())
         dtype = self._params.dtype
         start = self._params.astype(np.float64)
         kept = {"last": start, "best": None, "stopped": False}
-        counts = self.n_iter_, self.t_  # n_iter_ is len(loss_curve_)
+        counts = len(self.loss_curve_), self.n_iter_, self.t_
 
         def loss_gradient(w):
+            if tasks.current is None:
+                tasks.begin()  # an iteration's first evaluation
             engine.set_weights(w.astype(dtype))
             return engine.loss_gradient(total_weight)
 
@@ -987,11 +1307,15 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             engine.set_weights(w.astype(dtype))
             if self._update_no_improvement(engine, val, True) and val is not None:
                 kept["best"] = w
-            if val is not None and self._no_improvement_count > self.n_iter_no_change:
+            stop = tasks.end(lambda: w.astype(dtype))
+            if stop or (
+                val is not None and self._no_improvement_count > self.n_iter_no_change
+            ):
                 kept["stopped"] = True
                 raise StopIteration
 
         result = None
+        interrupted = False
         try:
             result = scipy.optimize.minimize(
                 loss_gradient,
@@ -1008,11 +1332,14 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         except KeyboardInterrupt:
             if not continuing and self.n_iter_ == 0:
                 raise  # nothing was trained: _fit puts back the previous model
+            interrupted = True
             _warn_caller(
                 "Training interrupted by the user; keeping the weights of the "
                 "last finished iteration.",
                 UserWarning,
             )
+        finally:
+            tasks.close()
         w = kept["last"] if kept["best"] is None else kept["best"]
         if result is not None and kept["best"] is None:
             w = result.x
@@ -1022,10 +1349,11 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             engine.set_weights(start.astype(dtype))
             self._pull(engine)
             del self.loss_curve_[counts[0] :]
-            self.n_iter_, self.t_ = counts
+            self.n_iter_, self.t_ = counts[1:]
             raise self._diverged()
         if result is not None and result.status != 0 and not kept["stopped"]:
             self._warn_lbfgs_stopped(result)
+        return interrupted
 
     def _warn_lbfgs_stopped(self, result):
         reason = (
@@ -1100,13 +1428,11 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         """Update the no-improvement counter; return True on a new best score."""
         if val is not None and stopping:
             self._pull(engine)
-            X_val, y_val, sw_val = val
-            score = accuracy_score(
-                y_val, self._predict_validated(X_val, check=False), sample_weight=sw_val
-            )
+            score = self._score_validation(val)
             self.validation_scores_.append(score)
             if self.verbose:
                 print(f"Validation score: {score:.6f}")
+                print(f"Validation loss = {self.validation_loss_curve_[-1]:.8f}")
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
             else:
@@ -1122,6 +1448,82 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             self._no_improvement_count = 0
         self.best_loss_ = min(self.best_loss_, loss)
         return False
+
+    def _score_validation(self, val):
+        """Record the validation loss; return the score ``scoring`` names
+        (greater is better: ``"loss"`` scores minus the loss)."""
+        z = self._logits_validated(val.X, check=False)
+        loss = self._mean_loss(z, val.Y, val.sample_weight)
+        self.validation_loss_curve_.append(loss)
+        if self.scoring == "accuracy":
+            predicted = self._labels_from_logits(z)
+            return accuracy_score(val.y, predicted, sample_weight=val.sample_weight)
+        if self.scoring == "loss":
+            return -loss
+        if val.sample_weight is None:
+            return float(val.scorer(self, val.X, val.y))
+        return float(val.scorer(self, val.X, val.y, sample_weight=val.sample_weight))
+
+    def _mean_loss(self, z, Y, sample_weight):
+        """The (weighted) mean loss of logits ``z`` against targets ``Y``,
+        without the penalty."""
+        out = self.out_activation_
+        per_sample, _ = LOSSES[self.loss](z, OUT_ACTIVATIONS[out](z), Y, out)
+        return float(np.average(per_sample, weights=sample_weight))
+
+    def _warn_if_learned_nothing(self, X, Y, sample_weight, curve_start):
+        """After a fit: warn if its loss rose, or if the network does no
+        better on its training data than a constant predictor."""
+        curve = self.loss_curve_[curve_start:]
+        if len(curve) > 1 and curve[-1] - curve[0] > max(self.tol, 0.01 * curve[0]):
+            _warn_caller(
+                f"The training loss rose from {curve[0]:.4g} in the first epoch "
+                f"to {curve[-1]:.4g} in the last: the steps are too large. Lower "
+                f"lr (now {self.lr}), or scale the inputs (StandardScaler).",
+                LossIncreasedWarning,
+            )
+        z = self._logits_validated(X, check=False)
+        prior = np.average(Y, axis=0, weights=sample_weight)
+        loss = self._mean_loss(z, Y, sample_weight)
+        constant = self._mean_loss(
+            np.tile(self._constant_logits(prior), (len(z), 1)), Y, sample_weight
+        )
+        reasons = []
+        if loss > (1 - _CHANCE_MARGIN) * constant:
+            reasons.append(
+                f"its training loss {loss:.4g} is not even 1% below the "
+                f"{constant:.4g} of predicting the class frequencies"
+            )
+        if not self._multilabel:
+            if Y.shape[1] == 1:
+                right = (OUT_ACTIVATIONS["logistic"](z[:, 0]) > 0.5) == (Y[:, 0] > 0.5)
+                chance = max(prior[0], 1 - prior[0])
+            else:
+                right = z.argmax(axis=1) == Y.argmax(axis=1)
+                chance = prior.max()
+            accuracy = float(np.average(right, weights=sample_weight))
+            if accuracy <= chance:
+                reasons.append(
+                    f"its training accuracy {accuracy:.3f} is no higher than "
+                    f"always predicting the most frequent class ({chance:.3f}; "
+                    "for imbalanced classes try class_weight='balanced')"
+                )
+        if reasons:
+            _warn_caller(
+                "The network learned nothing: "
+                + " and ".join(reasons)
+                + ". Scale the inputs (StandardScaler), or change lr (now "
+                f"{self.lr}), max_iter (now {self.max_iter}) or hidden.",
+                NoBetterThanChanceWarning,
+            )
+
+    def _constant_logits(self, prior):
+        """The logits of the constant predictor that outputs ``prior``."""
+        tiny = np.finfo(prior.dtype).eps
+        p = np.clip(prior, tiny, 1 - tiny)
+        if self.out_activation_ == "logistic":
+            return np.log(p) - np.log1p(-p)
+        return np.log(p)
 
     # ----------------------------------------------------------- predict
     def _validate_predict_input(self, X):
@@ -1209,10 +1611,11 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Class probabilities in the order of ``classes_``; rows sum to 1.
+            For multilabel targets, each label's probability, independently.
         """
         z = self._logits(X)
         p = OUT_ACTIVATIONS[self.out_activation_](z)
-        if self.n_outputs_ == 1:
+        if self.n_outputs_ == 1 and not self._multilabel:
             # Both columns written in place: one pass fewer than hstack.
             proba = np.empty((p.shape[0], 2), dtype=p.dtype)
             proba[:, 1] = p[:, 0]
@@ -1234,6 +1637,8 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             Log-probabilities in the order of ``classes_``.
         """
         z = self._logits(X)
+        if self._multilabel:
+            return log_output(z, "logistic")
         if self.n_outputs_ == 1:
             return log_output(np.hstack([-z, z]), "logistic")
         return log_output(z, "softmax")
@@ -1248,21 +1653,30 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        y_pred : ndarray of shape (n_samples,)
-            Predicted labels, taken from ``classes_``.
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels, taken from ``classes_``; for multilabel
+            targets, the 0/1 indicator matrix (probability above 0.5).
         """
         return self._predict_validated(self._validate_predict_input(X))
 
     def _predict_validated(self, X, check=True):
-        z = self._logits_validated(X, check=check)
-        if self.n_outputs_ == 1:
+        return self._labels_from_logits(self._logits_validated(X, check=check))
+
+    def _labels_from_logits(self, z):
+        if self.out_activation_ == "logistic":
             # Threshold the probability, not the logit, so that predict and
-            # predict_proba's argmax agree where the sigmoid rounds to 0.5.
-            p = OUT_ACTIVATIONS["logistic"](z[:, 0])
-            return self.classes_[(p > 0.5).astype(int)]
+            # predict_proba agree where the sigmoid rounds to 0.5.
+            positive = OUT_ACTIVATIONS["logistic"](z) > 0.5
+            if self._multilabel:
+                return positive.astype(int)
+            return self.classes_[positive[:, 0].astype(int)]
         return self.classes_[z.argmax(axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.classifier_tags.multi_label = True
         return tags
+
+
+BaseMLPClassifier.__signature__ = _init_signature(BaseMLPClassifier)

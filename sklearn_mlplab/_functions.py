@@ -35,7 +35,16 @@ def _relu(z):
     return np.maximum(z, zeros[: z.size].reshape(z.shape), out=z)
 
 
-ACTIVATIONS = {"logistic": _logistic, "tanh": _tanh, "relu": _relu}
+def _identity(z):
+    return z
+
+
+ACTIVATIONS = {
+    "identity": _identity,
+    "logistic": _logistic,
+    "tanh": _tanh,
+    "relu": _relu,
+}
 
 
 # --- their derivatives, written in terms of the activation a = f(z) ---------
@@ -59,7 +68,12 @@ def _relu_derivative_fast(a, delta):
     np.multiply(delta, a > 0, out=delta)
 
 
+def _identity_derivative(a, delta):
+    pass  # f'(z) = 1
+
+
 DERIVATIVES = {
+    "identity": _identity_derivative,
     "logistic": _logistic_derivative,
     "tanh": _tanh_derivative,
     "relu": _relu_derivative,
@@ -107,6 +121,9 @@ def _log_loss(z, p, Y, out_activation):
         np.log1p(per_sample, out=per_sample)
         per_sample += np.maximum(z, 0.0)
         per_sample -= Y * z
+        # One column per label: a multilabel row's loss is their sum.
+        if per_sample.shape[1] > 1:
+            return per_sample.sum(axis=1), p - Y
     else:
         # Inline log-sum-exp: scipy's costs ~20 us of overhead per call.
         m = z.max(axis=1, keepdims=True)

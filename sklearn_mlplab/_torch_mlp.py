@@ -30,9 +30,15 @@ def _import_torch():
 _ACTIVATIONS = {"logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 
 
+def _identity(z):
+    return z
+
+
 def _activation(torch, name, inplace=False):
     """torch's function for ``name``; in place for inference only (autograd
     needs the inputs kept)."""
+    if name == "identity":
+        return _identity
     op = _ACTIVATIONS[name]
     return getattr(torch.Tensor, op + "_") if inplace else getattr(torch, op)
 
@@ -357,6 +363,32 @@ def _torch_threads(torch, threads):
         torch.set_num_threads(threads)
 
 
+def _device_usable(torch, device):
+    """Whether torch can put a tensor on ``device`` (not the CPU)."""
+    if device.type == "meta":  # tensors without data: nothing to train
+        return False
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            return False
+        return device.index is None or device.index < torch.cuda.device_count()
+    try:
+        torch.zeros(1, device=device)
+    except (RuntimeError, AssertionError, NotImplementedError):
+        return False
+    return True
+
+
+def _available_devices(torch):
+    """The devices this torch can use, as ``device=`` values."""
+    devices = ["cpu"]
+    if torch.cuda.is_available():
+        devices += ["cuda"] + [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        devices.append("mps")
+    return devices
+
+
 def _shares(tensor, array):
     return tensor.data_ptr() == array.ctypes.data
 
@@ -445,6 +477,8 @@ class TorchMLPClassifier(BaseMLPClassifier):
         random_state=None,
         verbose=False,
         warm_start=False,
+        class_weight=None,
+        scoring="accuracy",
         device="cpu",
     ):
         super().__init__(
@@ -472,6 +506,8 @@ class TorchMLPClassifier(BaseMLPClassifier):
             random_state=random_state,
             verbose=verbose,
             warm_start=warm_start,
+            class_weight=class_weight,
+            scoring=scoring,
         )
         self.device = device
 
@@ -486,17 +522,24 @@ class TorchMLPClassifier(BaseMLPClassifier):
                 "device must be 'cpu', 'cuda', 'cuda:N', 'auto' or a "
                 f"torch.device, got {self.device!r}."
             ) from None
-        if device.type == "cuda" and not torch.cuda.is_available():
-            if for_training:
-                raise ValueError(
-                    f"device={self.device!r} but CUDA is not available here; "
-                    "use device='cpu' or device='auto'."
+        if device.type == "cpu" or _device_usable(torch, device):
+            return device
+        if for_training:
+            why = "cannot be used by this torch build on this machine"
+            if device.type == "cuda":
+                why = (
+                    "but CUDA is not available here"
+                    if not torch.cuda.is_available()
+                    else f"but there are {torch.cuda.device_count()} CUDA devices"
                 )
-            _warn_caller(
-                f"device={self.device!r} is not available here; predicting on the CPU.",
-                UserWarning,
+            raise ValueError(
+                f"device={self.device!r} {why}; use one of the devices available "
+                f"here, {_available_devices(torch)}, or device='auto'."
             )
-            return torch.device("cpu")
-        return device
+        _warn_caller(
+            f"device={self.device!r} is not available here; predicting on the CPU.",
+            UserWarning,
+        )
+        return torch.device("cpu")
 
     _engine = TorchEngine

@@ -67,8 +67,12 @@ class LossCurveDisplay:
         Legend label of each curve. None draws no legend.
 
     validation_scores : list of (array-like or None), default=None
-        Validation accuracy per epoch of each network (``early_stopping``),
+        Validation score per epoch of each network (``early_stopping``),
         drawn dashed on a second y axis; None where a network has none.
+
+    validation_loss_curves : list of (array-like or None), default=None
+        Validation loss per epoch of each network (``early_stopping``),
+        drawn dotted on the loss axes; None where a network has none.
 
     Attributes
     ----------
@@ -77,6 +81,9 @@ class LossCurveDisplay:
 
     validation_lines_ : list of matplotlib Line2D
         The validation-score curves, if any.
+
+    validation_loss_lines_ : list of matplotlib Line2D
+        The validation-loss curves, if any.
 
     ax_ : matplotlib Axes
         Axes with the loss curves.
@@ -107,17 +114,27 @@ class LossCurveDisplay:
     ['lr=0.5', 'lr=0.05']
     """
 
-    def __init__(self, *, loss_curves, labels=None, validation_scores=None):
+    def __init__(
+        self,
+        *,
+        loss_curves,
+        labels=None,
+        validation_scores=None,
+        validation_loss_curves=None,
+    ):
         self.loss_curves = loss_curves
         self.labels = labels
         self.validation_scores = validation_scores
+        self.validation_loss_curves = validation_loss_curves
 
     def plot(self, ax=None, *, log_scale=False, title=None):
         """Draw the curves.
 
         The loss curves are drawn against the epoch, from 1. Validation
-        scores are drawn dashed, in the colour of their network's loss
-        curve, on a second y axis.
+        losses are drawn dotted on the same axes, and validation scores
+        dashed on a second y axis, each in the colour of its network's loss
+        curve; both end at its last epoch (a warm-started fit's validation
+        covers its last fit only).
 
         Parameters
         ----------
@@ -142,21 +159,30 @@ class LossCurveDisplay:
                 f"labels has {len(labels)} entries for {len(self.loss_curves)} "
                 "loss curves."
             )
-        scores = self.validation_scores or [None] * len(self.loss_curves)
-        if len(scores) != len(self.loss_curves):
-            raise ValueError(
-                f"validation_scores has {len(scores)} entries for "
-                f"{len(self.loss_curves)} loss curves; give one per curve, "
-                "None where a network has none."
-            )
+        scores = self._per_curve(self.validation_scores, "validation_scores")
+        val_losses = self._per_curve(
+            self.validation_loss_curves, "validation_loss_curves"
+        )
         ax = _check_axes(ax)
         self.lines_ = []
         for curve, label in zip(self.loss_curves, labels, strict=False):
             curve = np.asarray(curve, dtype=float)
             (line,) = ax.plot(np.arange(1, len(curve) + 1), curve, label=label)
             self.lines_.append(line)
+        self.validation_loss_lines_ = []
+        for vl, line, label in zip(val_losses, self.lines_, labels, strict=True):
+            if vl is None:
+                continue
+            (vline,) = ax.plot(
+                self._epochs(vl, line),
+                vl,
+                linestyle=":",
+                color=line.get_color(),
+                label=None if label is None else f"{label} (validation loss)",
+            )
+            self.validation_loss_lines_.append(vline)
         ax.set_xlabel("epoch")
-        ax.set_ylabel("training loss")
+        ax.set_ylabel("loss" if self.validation_loss_lines_ else "training loss")
         if log_scale:
             ax.set_yscale("log")
         if title is not None:
@@ -170,20 +196,35 @@ class LossCurveDisplay:
                 if s is None:
                     continue
                 (vline,) = self.ax_validation_.plot(
-                    np.arange(1, len(s) + 1),
+                    self._epochs(s, line),
                     s,
                     linestyle="--",
                     color=line.get_color(),
                     label=None if label is None else f"{label} (validation)",
                 )
                 self.validation_lines_.append(vline)
-            self.ax_validation_.set_ylabel("validation accuracy")
+            self.ax_validation_.set_ylabel("validation score")
         if self.labels:
-            handles = self.lines_ + self.validation_lines_
+            handles = self.lines_ + self.validation_loss_lines_ + self.validation_lines_
             ax.legend(handles=handles, labels=[h.get_label() for h in handles])
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    def _per_curve(self, values, name):
+        values = values or [None] * len(self.loss_curves)
+        if len(values) != len(self.loss_curves):
+            raise ValueError(
+                f"{name} has {len(values)} entries for {len(self.loss_curves)} "
+                "loss curves; give one per curve, None where a network has none."
+            )
+        return values
+
+    @staticmethod
+    def _epochs(values, line):
+        """The epochs of a validation curve: the last ones of its network's."""
+        last = len(line.get_xdata())
+        return np.arange(last - len(values) + 1, last + 1)
 
     @classmethod
     def from_estimator(
@@ -228,6 +269,9 @@ class LossCurveDisplay:
             loss_curves=[e.loss_curve_ for e in finals],
             labels=list(labels),
             validation_scores=[getattr(e, "validation_scores_", None) for e in finals],
+            validation_loss_curves=[
+                getattr(e, "validation_loss_curve_", None) for e in finals
+            ],
         )
         return display.plot(ax=ax, log_scale=log_scale, title=title)
 

@@ -13,9 +13,9 @@ from sklearn_mlplab._numpy_mlp import backprop
 
 CASES = list(
     itertools.product(
-        ["logistic", "tanh", "relu"],  # activation
+        ["identity", "logistic", "tanh", "relu"],  # activation
         ["log_loss", "squared_error"],  # loss
-        [2, 3],  # classes: sigmoid or softmax output
+        [2, 3, "multilabel"],  # sigmoid, softmax, or 3 sigmoid outputs
         [0.0, 0.3],  # alpha
         [False, True],  # sample_weight
         [(4,), (4, 3)],  # hidden layers
@@ -24,12 +24,20 @@ CASES = list(
 IDS = ["-".join(map(str, c)) for c in CASES]
 
 
+def _multilabel_y(rng, n):
+    """3 labels, each of them on some rows and off on others."""
+    y = (rng.uniform(size=(n, 3)) > 0.5).astype(int)
+    y[0], y[1] = 0, 1
+    return y
+
+
 def _network(activation, loss, n_classes, alpha, hidden, dtype=np.float64, n=12):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(n, 3)).astype(dtype)
-    y = np.arange(n) % n_classes
+    multilabel = n_classes == "multilabel"
+    y = _multilabel_y(rng, n) if multilabel else np.arange(n) % n_classes
     est = NumpyMLPClassifier(hidden, activation=activation, loss=loss, alpha=alpha)
-    Y = est._encode_targets(y, None, False, False, dtype)
+    Y = est._encode_targets(y, multilabel, None, False, False, dtype)
     est._rng = rng
     est._initialize(hidden, X.shape[1], dtype)
     # Larger-than-init weights so every layer's derivative matters, and

@@ -168,7 +168,9 @@ def _nan_y(X, y):
 
 
 def _two_d_y(X, y):
-    return X, np.c_[y, y], {}
+    # Not a 0/1 indicator matrix (that is a multilabel target): two
+    # columns of labels, a multiclass-multioutput target.
+    return X, np.c_[y, y + 2], {}
 
 
 def _short_y(X, y):
@@ -242,7 +244,7 @@ BAD_DATA = [
     ("one-class-warm", _one_class, ValueError, "same classes", (WARM,)),
     ("continuous-y", _continuous_y, ValueError, "Unknown label type: continuous", ALL),
     ("nan-y", _nan_y, ValueError, "Input y contains NaN", ALL),
-    ("2-D-y", _two_d_y, ValueError, "y should be a 1d array", ALL),
+    ("2-D-y", _two_d_y, ValueError, "MultiOutputClassifier", ALL),
     ("short-y", _short_y, ValueError, "inconsistent numbers of samples", ALL),
     ("long-y", _long_y, ValueError, "inconsistent numbers of samples", ALL),
     (

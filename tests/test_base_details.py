@@ -29,6 +29,7 @@ ATTRIBUTES = [
     "loss_curve_",
     "best_loss_",
     "validation_scores_",
+    "validation_loss_curve_",
     "best_validation_score_",
     "n_iter_",
     "t_",
@@ -217,9 +218,9 @@ def test_partial_fit_takes_a_batch_with_only_one_weighted_class(Est):
     X, y = _data()
     est = Est(hidden=2, random_state=0)
     est.partial_fit(X, y, classes=[0, 1], sample_weight=(y == 1).astype(float))
-    assert est.n_iter_ == 1
+    assert len(est.loss_curve_) == 1
     est.partial_fit(X, y, sample_weight=(y == 0).astype(float))
-    assert est.n_iter_ == 2
+    assert len(est.loss_curve_) == 2
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS, ids=lambda c: c.__name__)

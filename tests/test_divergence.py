@@ -115,7 +115,8 @@ def test_divergent_warm_start_keeps_the_last_finite_epoch(Est):
     est = copy.deepcopy(start).set_params(warm_start=True, max_iter=50, **DIVERGE)
     with pytest.raises(NonFiniteError, match=MESSAGE):
         est.fit(X, y)
-    finished = est.n_iter_ - start.n_iter_
+    finished = est.n_iter_  # the epochs of this fit that it keeps
+    assert len(est.loss_curve_) == len(start.loss_curve_) + finished
     assert finished >= 1, "diverged in the first epoch: the test proves nothing"
     _assert_finite_model(est)
     # The same warm start stopped by max_iter just before the bad epoch.
@@ -229,4 +230,6 @@ def test_keyboard_interrupt_in_partial_fit_keeps_the_previous_weights(Est, monke
     with pytest.warns(UserWarning, match="interrupted"):
         est.partial_fit(X, y)
     monkeypatch.undo()
+    assert est.n_iter_ == 0  # the call finished no epoch
+    est.n_iter_ = before.n_iter_
     _assert_same_model(est, before)

@@ -102,7 +102,8 @@ def test_partial_fit_matches_fit(Estimator, moons):
     inc = Estimator(**params)
     for _ in range(100):
         inc.partial_fit(X, y, classes=[0, 1])
-    assert inc.n_iter_ == full.n_iter_ == 100
+    assert len(inc.loss_curve_) == full.n_iter_ == 100
+    assert inc.n_iter_ == 1  # the last call's epochs, as in scikit-learn
     assert inc.t_ == full.t_ == 100 * len(X)
     assert_allclose(inc.loss_curve_, full.loss_curve_, rtol=1e-12)
     assert_allclose(inc._params, full._params, rtol=1e-12, atol=1e-14)
@@ -123,7 +124,7 @@ def test_warm_start_continues_from_the_fitted_weights(Estimator, moons):
     est = _quiet_fit(Estimator(max_iter=5, warm_start=True, random_state=0), X, y)
     first = est._params.copy()
     _quiet_fit(est, X, y)
-    assert est.n_iter_ == 10 and len(est.loss_curve_) == 10
+    assert est.n_iter_ == 5 and len(est.loss_curve_) == 10
     cold = _quiet_fit(Estimator(max_iter=5, random_state=0), X, y)
     assert_array_equal(cold._params, first)
     assert not np.allclose(est._params, first)
@@ -232,9 +233,12 @@ def test_partial_fit_rejects_changed_classes(Estimator, moons):
 def test_partial_fit_after_an_early_stopping_fit(Estimator, moons):
     X, y = moons
     est = _quiet_fit(Estimator(early_stopping=True, max_iter=20, random_state=0), X, y)
-    n = est.n_iter_
-    est.partial_fit(X, y)
-    assert est.n_iter_ == n + 1
+    n = len(est.loss_curve_)
+    with pytest.raises(ValueError, match="does not support early_stopping"):
+        est.partial_fit(X, y)
+    assert len(est.loss_curve_) == n  # the refused call changed nothing
+    est.set_params(early_stopping=False).partial_fit(X, y)
+    assert len(est.loss_curve_) == n + 1 and est.n_iter_ == 1
     assert np.isfinite(est.best_loss_)
 
 

@@ -23,11 +23,16 @@ def _pre_activations(shape=(50, 7), seed=0):
     return z
 
 
-@pytest.mark.parametrize("name", ["logistic", "tanh", "relu"])
+@pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_activations_match_their_formulas_in_place(name, dtype):
     z = _pre_activations().astype(dtype)
-    formula = {"logistic": expit, "tanh": np.tanh, "relu": lambda v: v * (v > 0)}
+    formula = {
+        "identity": lambda v: v,
+        "logistic": expit,
+        "tanh": np.tanh,
+        "relu": lambda v: v * (v > 0),
+    }
     expected = formula[name](z.astype(np.float64))
     buf = z.copy()
     out = ACTIVATIONS[name](buf)
@@ -57,12 +62,13 @@ def test_relu_works_in_place_on_any_layout_and_size(monkeypatch):
     check(_pre_activations((3, 2), seed=1))  # after a larger buffer exists
 
 
-@pytest.mark.parametrize("name", ["logistic", "tanh", "relu"])
+@pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu"])
 def test_derivatives_multiply_delta_by_the_slope_at_a(name):
     z = _pre_activations()
     a = ACTIVATIONS[name](z.copy())
     delta = np.random.RandomState(1).normal(size=z.shape)
     slope = {
+        "identity": np.ones_like(z),
         "logistic": expit(z) * (1 - expit(z)),
         "tanh": 1 - np.tanh(z) ** 2,
         "relu": (z > 0).astype(float),
@@ -104,7 +110,7 @@ def _relu_network(dead_units, alpha=0.1):
     X = rng.normal(size=(30, 4))
     y = np.arange(30) % 3
     est = NumpyMLPClassifier((6, 5), activation="relu", alpha=alpha)
-    Y = est._encode_targets(y, None, False, False, np.float64)
+    Y = est._encode_targets(y, False, None, False, False, np.float64)
     est._rng = rng
     est._initialize((6, 5), 4, np.float64)
     if dead_units:

@@ -9,9 +9,9 @@ from sklearn_mlplab import NumpyMLPClassifier, _numpy_fast
 
 CASES = list(
     itertools.product(
-        ["logistic", "tanh", "relu"],  # activation
+        ["identity", "logistic", "tanh", "relu"],  # activation
         ["log_loss", "squared_error"],  # loss
-        [2, 3],  # classes
+        [2, 3, "multilabel"],  # classes, or 3 labels
         [0.0, 0.3],  # alpha
         [False, True],  # sample_weight
         [(4,), (4, 3)],  # hidden layers
@@ -22,10 +22,15 @@ CASES = list(
 def _loss_and_gradient(activation, loss, n_classes, alpha, weighted, hidden):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(12, 3))
-    y = np.arange(12) % n_classes
+    multilabel = n_classes == "multilabel"
+    if multilabel:
+        y = (rng.uniform(size=(12, 3)) > 0.5).astype(int)
+        y[0], y[1] = 0, 1  # each label both on and off
+    else:
+        y = np.arange(12) % n_classes
     sw = rng.uniform(0.1, 2.0, size=12) if weighted else None
     est = NumpyMLPClassifier(hidden, activation=activation, loss=loss, alpha=alpha)
-    Y = est._encode_targets(y, None, False, False, np.float64)
+    Y = est._encode_targets(y, multilabel, None, False, False, np.float64)
     est._rng = rng
     est._initialize(hidden, X.shape[1], np.float64)
     # Larger-than-init weights so every layer's derivative matters, and

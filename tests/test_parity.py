@@ -37,6 +37,8 @@ def _data(n_classes):
     y = (X[:, 0] + X[:, 1] ** 2 > 0.5).astype(int)
     if n_classes == 3:
         y = y + (X[:, 2] > 0.8)
+    if n_classes == "multilabel":
+        y = np.column_stack([y, X[:, 2] > 0.3, X[:, 0] < 0]).astype(int)
     return X, y, rng.uniform(0.2, 3.0, size=40)
 
 
@@ -104,7 +106,7 @@ def test_parity_holds_for_two_hidden_layers_and_float32():
 SOLVER_CASES = [
     case
     for case in itertools.product(
-        ["logistic", "tanh", "relu"],
+        ["identity", "logistic", "tanh", "relu"],
         ["log_loss", "squared_error"],
         [
             ("sgd", "invscaling"),
@@ -114,7 +116,7 @@ SOLVER_CASES = [
             ("adam", "adaptive"),
             ("lbfgs", "constant"),
         ],
-        [2, 3],  # classes
+        [2, 3, "multilabel"],  # classes, or 3 labels
         [None, 16],  # full batch, or shuffled mini-batches
     )
     if not (case[2][0] == "lbfgs" and case[4] == 16)  # L-BFGS is full-batch

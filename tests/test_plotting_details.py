@@ -94,9 +94,36 @@ def test_loss_curve_display_validation_curve_matches_its_network():
     np.testing.assert_array_equal(vline.get_xdata(), [1, 2, 3])
     np.testing.assert_array_equal(vline.get_ydata(), [0.5, 0.6, 0.7])
     assert vline.axes is display.ax_validation_
-    assert display.ax_validation_.get_ylabel() == "validation accuracy"
+    assert display.ax_validation_.get_ylabel() == "validation score"
     legend = display.ax_.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == ["a", "b", "b (validation)"]
+
+
+def test_loss_curve_display_validation_loss_ends_at_its_networks_last_epoch():
+    # A warm-started fit's validation covers its last fit only: the dotted
+    # curve is drawn over the last epochs, on the loss axes, in its colour.
+    display = LossCurveDisplay(
+        loss_curves=[[3.0, 2.0, 1.0], [4.0, 3.0, 2.0]],
+        labels=["a", "b"],
+        validation_loss_curves=[[2.5, 1.5], None],
+    ).plot()
+    (vline,) = display.validation_loss_lines_
+    assert vline.get_linestyle() == ":" and vline.axes is display.ax_
+    assert same_color(vline.get_color(), display.lines_[0].get_color())
+    np.testing.assert_array_equal(vline.get_xdata(), [2, 3])
+    np.testing.assert_array_equal(vline.get_ydata(), [2.5, 1.5])
+    assert display.ax_.get_ylabel() == "loss"
+    assert display.ax_validation_ is None
+    legend = display.ax_.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "a",
+        "b",
+        "a (validation loss)",
+    ]
+    with pytest.raises(ValueError, match="validation_loss_curves has 1 entries"):
+        LossCurveDisplay(
+            loss_curves=[[1.0], [2.0]], validation_loss_curves=[[1.0]]
+        ).plot()
 
 
 def test_loss_curve_display_unlabelled_validation_curve_stays_unlabelled():

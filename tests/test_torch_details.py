@@ -209,8 +209,8 @@ def test_training_on_missing_cuda_says_what_to_use_instead(monkeypatch):
     with pytest.raises(ValueError) as info:
         TorchMLPClassifier(device="cuda:0").fit([[0.0], [1.0]], [0, 1])
     assert str(info.value) == (
-        "device='cuda:0' but CUDA is not available here; "
-        "use device='cpu' or device='auto'."
+        "device='cuda:0' but CUDA is not available here; use one of the devices "
+        "available here, ['cpu'], or device='auto'."
     )
 
 

@@ -60,7 +60,7 @@ def test_warm_start_fit_equals_a_hand_started_fit_from_its_weights(
     ref_coefs, ref_intercepts, ref_losses = hand_fit(
         coefs, intercepts, X, y, orders, 8, 0.3, 0.9, momentum_type
     )
-    assert est.n_iter_ == 2 * EPOCHS
+    assert est.n_iter_ == EPOCHS and len(est.loss_curve_) == 2 * EPOCHS
     assert_allclose(est.loss_curve_[EPOCHS:], ref_losses, rtol=1e-10)
     for got, want in zip(
         est.coefs_ + est.intercepts_, ref_coefs + ref_intercepts, strict=True
