@@ -109,8 +109,9 @@ _PORTED_NAMES = {
     "learning_rate": "lr_schedule",
     "nesterovs_momentum": "momentum_type='nesterov'",
 }
-# The feature-scale check looks at up to about this many rows.
-_SCALE_CHECK_ROWS = 10000
+# The feature-scale check and the learned-nothing check look at up to about
+# this many rows (every k-th): enough for the estimates, cheap on big data.
+_CHECK_ROWS = 10000
 # ... and warns where the largest |value| of one feature is more than this
 # many times another's.
 _SCALE_RATIO = 100
@@ -795,7 +796,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _warn_if_unscaled(self, X):
         """Warn where the features' largest |values| differ more than 100x."""
-        rows = X[:: max(1, X.shape[0] // _SCALE_CHECK_ROWS)]
+        rows = X[:: max(1, X.shape[0] // _CHECK_ROWS)]
         if sp.issparse(rows):
             peak = abs(rows).max(axis=0).toarray().ravel()
         else:
@@ -1473,7 +1474,8 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _warn_if_learned_nothing(self, X, Y, sample_weight, curve_start):
         """After a fit: warn if its loss rose, or if the network does no
-        better on its training data than a constant predictor."""
+        better on its training data than a constant predictor (measured on
+        up to about ``_CHECK_ROWS`` of the rows, every k-th)."""
         curve = self.loss_curve_[curve_start:]
         if len(curve) > 1 and curve[-1] - curve[0] > max(self.tol, 0.01 * curve[0]):
             _warn_caller(
@@ -1482,6 +1484,11 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"lr (now {self.lr}), or scale the inputs (StandardScaler).",
                 LossIncreasedWarning,
             )
+        step = max(1, X.shape[0] // _CHECK_ROWS)
+        X, Y = X[::step], Y[::step]
+        sample_weight = None if sample_weight is None else sample_weight[::step]
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            return
         z = self._logits_validated(X, check=False)
         prior = np.average(Y, axis=0, weights=sample_weight)
         loss = self._mean_loss(z, Y, sample_weight)
