@@ -484,3 +484,15 @@ def test_a_device_torch_cannot_use_names_those_it_can():
     X, y = _moons(20)
     with pytest.raises(ValueError, match=r"device='mps' cannot be used.*\['cpu'"):
         TorchMLPClassifier(device="mps").fit(X, y)
+
+
+@quiet
+def test_a_sparse_indicator_matrix_trains_as_the_dense_one():
+    import scipy.sparse as sp
+
+    X, Y = _multilabel()
+    params = dict(hidden=5, lr=0.5, max_iter=5, random_state=0)
+    dense = NumpyMLPClassifier(**params).fit(X, Y)
+    sparse = NumpyMLPClassifier(**params).fit(X, sp.csr_matrix(Y))
+    assert_array_equal(sparse._params, dense._params)
+    assert_array_equal(sparse.predict(X), dense.predict(X))
