@@ -541,7 +541,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         try:
             return super().set_params(**params)
         except ValueError as exc:
-            hints = "".join(_ported_name_hint(name.split("__")[0]) for name in params)
+            hints = "".join(_ported_name_hint(name) for name in params)
             if not hints:
                 raise
             raise ValueError(f"{exc}{hints}") from None
@@ -1477,7 +1477,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         better on its training data than a constant predictor (measured on
         up to about ``_CHECK_ROWS`` of the rows, every k-th)."""
         curve = self.loss_curve_[curve_start:]
-        if len(curve) > 1 and curve[-1] - curve[0] > max(self.tol, 0.01 * curve[0]):
+        if curve and curve[-1] - curve[0] > max(self.tol, 0.01 * curve[0]):
             _warn_caller(
                 f"The training loss rose from {curve[0]:.4g} in the first epoch "
                 f"to {curve[-1]:.4g} in the last: the steps are too large. Lower "

@@ -94,7 +94,7 @@ def test_multilabel_early_stopping_warm_start_and_partial_fit(Estimator):
         est.set_params(warm_start=True).fit(X, Y.argmax(axis=1))
     inc = Estimator(hidden=6, random_state=0).partial_fit(X, Y)  # no classes=
     inc.partial_fit(X, Y, classes=[0, 1, 2, 3])
-    with pytest.raises(ValueError, match="columns of the multilabel y"):
+    with pytest.raises(ValueError, match=r"^classes=\[0, 1\] does not match the 4 col"):
         Estimator().partial_fit(X, Y, classes=[0, 1])
     with pytest.raises(ValueError, match="y has 3 labels, but the fitted model has 4"):
         inc.partial_fit(X[:, :6], Y[:, :3])
@@ -105,6 +105,17 @@ def test_multiclass_multioutput_targets_are_refused_with_the_wrapper_named():
     y = np.column_stack([np.arange(30) % 3, np.arange(30) % 2])
     with pytest.raises(ValueError, match="MultiOutputClassifier"):
         NumpyMLPClassifier().fit(X, y)
+
+
+@quiet
+def test_multilabel_float32_trains_in_float32_on_both_backends():
+    X, Y = _multilabel()
+    X = X.astype(np.float32)
+    params = dict(hidden=5, lr=0.5, max_iter=5, random_state=0)
+    ours = NumpyMLPClassifier(**params).fit(X, Y)
+    twin = TorchMLPClassifier(**params).fit(X, Y)
+    assert ours._params.dtype == twin._params.dtype == np.float32
+    assert_allclose(twin._params, ours._params, rtol=1e-4, atol=1e-5)
 
 
 @quiet
@@ -191,6 +202,38 @@ def test_validation_loss_curve_is_the_log_loss_of_the_held_out_rows(Estimator):
     n = est.n_iter_
     assert len(est.validation_loss_curve_) == len(est.validation_scores_) == n > 1
     assert_allclose(est.validation_loss_curve_, scorer.losses, rtol=1e-7)
+
+
+class _WeightedRecordingScorer:
+    """The same with the held-out rows' sample weights, which it must get."""
+
+    def __init__(self):
+        self.losses, self.scores = [], []
+
+    def __call__(self, est, X, y, sample_weight=None):
+        assert sample_weight is not None and len(sample_weight) == len(y)
+        proba = est.predict_proba(X)
+        self.losses.append(
+            log_loss(y, proba, labels=est.classes_, sample_weight=sample_weight)
+        )
+        self.scores.append(est.score(X, y, sample_weight=sample_weight))
+        return self.scores[-1]
+
+
+@quiet
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_validation_loss_and_scorer_are_weighted_by_sample_weight(Estimator):
+    X, y = _moons()
+    sw = np.random.RandomState(1).uniform(0.1, 5.0, size=len(y))
+    scorer = _WeightedRecordingScorer()
+    est = Estimator(hidden=5, early_stopping=True, scoring=scorer, random_state=0)
+    est.fit(X, y, sample_weight=sw)
+    assert est.n_iter_ > 1
+    assert_allclose(est.validation_loss_curve_, scorer.losses, rtol=1e-7)
+    assert est.validation_scores_ == scorer.scores
+    unweighted = Estimator(hidden=5, early_stopping=True, random_state=0)
+    unweighted.fit(X, y, sample_weight=sw)
+    assert unweighted.validation_loss_curve_[0] == pytest.approx(scorer.losses[0])
 
 
 @quiet
@@ -397,6 +440,45 @@ def test_a_loss_that_rises_says_so(Estimator):
     assert not [w for w in got if w.category is LossIncreasedWarning]
 
 
+@pytest.mark.parametrize(
+    "curve, rose",
+    [
+        ([1.0, 2.0], True),  # two epochs are enough
+        ([1.0, 0.5, 2.0], True),  # the last epoch against the first
+        ([1.0, 2.0, 2.0], True),
+        ([1.0, 2.0, 0.9], False),
+        ([1.0, 1.009], False),  # within 1% of the first
+        ([1.0, 1.011], True),
+        ([1e-6, 5e-4], False),  # within tol
+        ([0.0, 2**-10], False),  # exactly tol: not above it
+        ([2.0, 2.015], False),  # within 1% of the first, 2.0
+        ([1.0, 10.0, 1.05], True),  # 1% of the first, not of the second
+        ([3.0], False),
+        ([], False),  # L-BFGS at a stationary point runs no iteration
+    ],
+)
+def test_the_loss_rose_check_compares_the_last_epoch_with_the_first(curve, rose):
+    X, y = _moons()
+    est = NumpyMLPClassifier(hidden=6, activation="tanh", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    est.loss_curve_ = [7.0, *curve]  # an earlier fit's epoch, then this one's
+    est.tol = 2**-10  # a power of two: the boundary case is exact
+    Y = y[:, None].astype(float)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        est._warn_if_learned_nothing(X, Y, None, curve_start=1)
+    messages = [str(w.message) for w in got if w.category is LossIncreasedWarning]
+    assert len(messages) == rose
+    if rose:
+        assert messages[0].startswith(
+            f"The training loss rose from {curve[0]:.4g} in the first epoch to "
+            f"{curve[-1]:.4g} in the last"
+        )
+    assert not [w for w in got if w.category is NoBetterThanChanceWarning]
+
+
 @quiet
 def test_always_predicting_the_majority_says_class_weight():
     X, y = make_classification(
@@ -472,6 +554,12 @@ def test_mlpclassifier_parameter_names_point_to_ours(Estimator):
         Estimator(x=1)
     with pytest.raises(ValueError, match="Use hidden instead of hidden_layer_sizes"):
         Estimator().set_params(hidden_layer_sizes=4)
+    with pytest.raises(ValueError) as info:
+        Estimator().set_params(hidden_layer_sizes=4, learning_rate_init=0.1)
+    assert str(info.value).endswith(
+        "]. Use hidden instead of hidden_layer_sizes. Use lr instead of "
+        "learning_rate_init."
+    )
     search = GridSearchCV(Estimator(), {"learning_rate_init": [0.1]}, cv=2)
     with pytest.raises(ValueError, match="Use lr instead"):
         search.fit(*_moons(20))
