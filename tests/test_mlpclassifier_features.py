@@ -357,6 +357,19 @@ def test_scoring_monitor_logs_one_entry_per_epoch():
 
 @needs_callbacks
 @quiet
+@pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
+def test_a_progress_bar_on_the_estimator_counts_its_epochs(capsys, solver):
+    from sklearn.callback import ProgressBar
+
+    X, y = _moons()
+    est = NumpyMLPClassifier(max_iter=30, solver=solver, random_state=0)
+    est.set_callbacks(ProgressBar()).fit(X, y)
+    out = capsys.readouterr().out
+    assert "NumpyMLPClassifier - fit" in out and "100%" in out
+
+
+@needs_callbacks
+@quiet
 def test_callbacks_propagate_through_grid_search_and_pipeline(capsys):
     from sklearn.callback import ProgressBar, ScoringMonitor
 
@@ -584,3 +597,46 @@ def test_a_sparse_indicator_matrix_trains_as_the_dense_one():
     sparse = NumpyMLPClassifier(**params).fit(X, sp.csr_matrix(Y))
     assert_array_equal(sparse._params, dense._params)
     assert_array_equal(sparse.predict(X), dense.predict(X))
+
+
+@pytest.mark.parametrize("rows, step", [(10000, 1), (50, 4)])
+def test_the_learned_nothing_check_reads_every_kth_row(monkeypatch, rows, step):
+    X, y = _moons()  # 200 rows: every row, or every 4th for a budget of 50
+    monkeypatch.setattr(_base, "_CHECK_ROWS", rows)
+    est = NumpyMLPClassifier(hidden=3, lr=1e-4, max_iter=2, random_state=0)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        est.fit(X, y)
+    [message] = [str(w.message) for w in got if w.category is NoBetterThanChanceWarning]
+    seen = log_loss(y[::step], est.predict_proba(X[::step]))
+    other = log_loss(y[:: 5 - step], est.predict_proba(X[:: 5 - step]))
+    assert f"{seen:.4g}" != f"{other:.4g}", "the rows read do not matter here"
+    assert f"its training loss {seen:.4g} is not even 1% below" in message
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-3])  # weights summing to less than 1
+def test_the_learned_nothing_check_weighs_the_rows(monkeypatch, scale):
+    X, y = _moons()
+    sw = scale * np.random.RandomState(0).uniform(0.1, 5.0, size=len(y))
+    monkeypatch.setattr(_base, "_CHECK_ROWS", 50)  # every 4th row
+    est = NumpyMLPClassifier(hidden=3, lr=1e-4, max_iter=2, random_state=0)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        est.fit(X, y, sample_weight=sw)
+    [message] = [str(w.message) for w in got if w.category is NoBetterThanChanceWarning]
+    proba = est.predict_proba(X[::4])
+    seen = log_loss(y[::4], proba, sample_weight=sw[::4])
+    assert f"{seen:.4g}" != f"{log_loss(y[::4], proba):.4g}", "weights do not matter"
+    assert f"its training loss {seen:.4g} is not even 1% below" in message
+
+
+def test_the_learned_nothing_check_skips_rows_read_that_weigh_nothing(monkeypatch):
+    X, y = _moons()
+    sw = np.ones(len(y))
+    sw[::4] = 0.0  # every row the check reads
+    monkeypatch.setattr(_base, "_CHECK_ROWS", 50)
+    est = NumpyMLPClassifier(hidden=3, lr=1e-4, max_iter=2, random_state=0)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        est.fit(X, y, sample_weight=sw)
+    assert not [w for w in got if w.category is NoBetterThanChanceWarning]
