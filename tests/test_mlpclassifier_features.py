@@ -617,7 +617,9 @@ def test_the_learned_nothing_check_reads_every_kth_row(monkeypatch, rows, step):
 @pytest.mark.parametrize("scale", [1.0, 1e-3])  # weights summing to less than 1
 def test_the_learned_nothing_check_weighs_the_rows(monkeypatch, scale):
     X, y = _moons()
-    sw = scale * np.random.RandomState(0).uniform(0.1, 5.0, size=len(y))
+    # Class 1 weighs about 3 times class 0: a weighted prior near 0.75.
+    noise = np.random.RandomState(0).uniform(0.5, 1.5, size=len(y))
+    sw = scale * np.where(y == 1, 3.0, 1.0) * noise
     monkeypatch.setattr(_base, "_CHECK_ROWS", 50)  # every 4th row
     est = NumpyMLPClassifier(hidden=3, lr=1e-4, max_iter=2, random_state=0)
     with warnings.catch_warnings(record=True) as got:
@@ -628,6 +630,10 @@ def test_the_learned_nothing_check_weighs_the_rows(monkeypatch, scale):
     seen = log_loss(y[::4], proba, sample_weight=sw[::4])
     assert f"{seen:.4g}" != f"{log_loss(y[::4], proba):.4g}", "weights do not matter"
     assert f"its training loss {seen:.4g} is not even 1% below" in message
+    prior = np.average(y[::4], weights=sw[::4])
+    constant = log_loss(y[::4], np.full(len(proba), prior), sample_weight=sw[::4])
+    assert f"below the {constant:.4g} of predicting the class frequencies" in message
+    assert abs(constant - np.log(2)) > 0.05  # the unweighted prior's
 
 
 def test_the_learned_nothing_check_skips_rows_read_that_weigh_nothing(monkeypatch):
