@@ -1213,10 +1213,8 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     raise self._diverged() from None
                 if improved and val is not None:
                     kept["best"] = self._copy_weights(engine, kept["best"])
-                if tasks.end(engine.get_weights):
+                if self._callback_stops(tasks, engine.get_weights):
                     converged = True
-                    if self.verbose:
-                        print("A callback asked to stop training. Stopping.")
                     break
                 if stopping and self._no_improvement_count > self.n_iter_no_change:
                     if self._lower_adaptive_lr():
@@ -1252,6 +1250,14 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 engine.set_weights(kept["best"])
             self._pull(engine)
         return interrupted
+
+    def _callback_stops(self, tasks, weights):
+        """End the epoch's callback task; whether a callback asks to stop."""
+        if not tasks.end(weights):
+            return False
+        if self.verbose:
+            print("A callback asked to stop training. Stopping.")
+        return True
 
     def _record_epoch(self, loss, n):
         self.n_iter_ += 1
@@ -1308,7 +1314,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             engine.set_weights(w.astype(dtype))
             if self._update_no_improvement(engine, val, True) and val is not None:
                 kept["best"] = w
-            stop = tasks.end(lambda: w.astype(dtype))
+            stop = self._callback_stops(tasks, lambda: w.astype(dtype))
             if stop or (
                 val is not None and self._no_improvement_count > self.n_iter_no_change
             ):
@@ -1341,6 +1347,14 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         finally:
             tasks.close()
+        self._finish_lbfgs(engine, X, result, kept, start, counts)
+        return interrupted
+
+    def _finish_lbfgs(self, engine, X, result, kept, start, counts):
+        """Load the weights L-BFGS ends with (the best epoch's, with early
+        stopping), or, where they overflow the outputs, roll back to
+        ``start`` and the bookkeeping ``counts`` and raise."""
+        dtype = self._params.dtype
         w = kept["last"] if kept["best"] is None else kept["best"]
         if result is not None and kept["best"] is None:
             w = result.x
@@ -1354,7 +1368,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             raise self._diverged()
         if result is not None and result.status != 0 and not kept["stopped"]:
             self._warn_lbfgs_stopped(result)
-        return interrupted
 
     def _warn_lbfgs_stopped(self, result):
         reason = (
@@ -1502,12 +1515,10 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"{constant:.4g} of predicting the class frequencies"
             )
         if not self._multilabel:
-            if Y.shape[1] == 1:
-                right = (OUT_ACTIVATIONS["logistic"](z[:, 0]) > 0.5) == (Y[:, 0] > 0.5)
-                chance = max(prior[0], 1 - prior[0])
-            else:
-                right = z.argmax(axis=1) == Y.argmax(axis=1)
-                chance = prior.max()
+            right = self._labels_from_logits(z) == self._decode(Y)
+            # The most frequent class's share (one column: the other class's
+            # share is 1 - prior; one-hot columns sum to 1).
+            chance = max(prior.max(), 1 - prior.sum())
             accuracy = float(np.average(right, weights=sample_weight))
             if accuracy <= chance:
                 reasons.append(

@@ -169,18 +169,9 @@ class LossCurveDisplay:
             curve = np.asarray(curve, dtype=float)
             (line,) = ax.plot(np.arange(1, len(curve) + 1), curve, label=label)
             self.lines_.append(line)
-        self.validation_loss_lines_ = []
-        for vl, line, label in zip(val_losses, self.lines_, labels, strict=True):
-            if vl is None:
-                continue
-            (vline,) = ax.plot(
-                self._epochs(vl, line),
-                vl,
-                linestyle=":",
-                color=line.get_color(),
-                label=None if label is None else f"{label} (validation loss)",
-            )
-            self.validation_loss_lines_.append(vline)
+        self.validation_loss_lines_ = self._companions(
+            ax, val_losses, labels, ":", "validation loss"
+        )
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss" if self.validation_loss_lines_ else "training loss")
         if log_scale:
@@ -192,17 +183,9 @@ class LossCurveDisplay:
         self.ax_validation_ = None
         if any(s is not None for s in scores):
             self.ax_validation_ = ax.twinx()
-            for s, line, label in zip(scores, self.lines_, labels, strict=True):
-                if s is None:
-                    continue
-                (vline,) = self.ax_validation_.plot(
-                    self._epochs(s, line),
-                    s,
-                    linestyle="--",
-                    color=line.get_color(),
-                    label=None if label is None else f"{label} (validation)",
-                )
-                self.validation_lines_.append(vline)
+            self.validation_lines_ = self._companions(
+                self.ax_validation_, scores, labels, "--", "validation"
+            )
             self.ax_validation_.set_ylabel("validation score")
         if self.labels:
             handles = self.lines_ + self.validation_loss_lines_ + self.validation_lines_
@@ -210,6 +193,23 @@ class LossCurveDisplay:
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    def _companions(self, ax, values, labels, linestyle, suffix):
+        """Draw each network's validation curve (None: none) on ``ax``, in
+        the colour of its loss curve, ending at its last epoch."""
+        lines = []
+        for v, line, label in zip(values, self.lines_, labels, strict=True):
+            if v is None:
+                continue
+            (vline,) = ax.plot(
+                self._epochs(v, line),
+                v,
+                linestyle=linestyle,
+                color=line.get_color(),
+                label=None if label is None else f"{label} ({suffix})",
+            )
+            lines.append(vline)
+        return lines
 
     def _per_curve(self, values, name):
         values = values or [None] * len(self.loss_curves)
