@@ -1216,9 +1216,9 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 if self._callback_stops(tasks, engine.get_weights):
                     converged = True
                     break
-                if stopping and self._no_improvement_count > self.n_iter_no_change:
-                    if self._lower_adaptive_lr():
-                        continue
+                stuck = stopping and self._no_improvement_count > self.n_iter_no_change
+                # lr_schedule="adaptive" lowers lr instead, while it can.
+                if stuck and not self._lower_adaptive_lr():
                     converged = True
                     self._say_stopping(val)
                     break
