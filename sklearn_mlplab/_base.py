@@ -722,33 +722,9 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _fit_unchecked(self, X, y, sample_weight, classes, incremental, continuing):
         hidden = self._hidden_layers()
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=("csr", "csc"),
-            dtype=(np.float64, np.float32),
-            reset=not continuing,
-            multi_output=True,
+        X, y, Y, sample_weight = self._training_data(
+            X, y, sample_weight, classes, incremental, continuing
         )
-        y, multilabel = self._check_targets(y)
-        if continuing:
-            X = X.astype(self._params.dtype, copy=False)
-            self._check_same_network(hidden)
-        if sp.issparse(X):
-            X = X.tocsr()
-        if not (continuing and incremental):
-            self._warn_if_unscaled(X)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-            )
-        Y = self._encode_targets(
-            y, multilabel, classes, incremental, continuing, X.dtype
-        )
-        sample_weight = self._with_class_weight(y, sample_weight, incremental, X.dtype)
-        self._check_weighted_classes(y, sample_weight, incremental)
-
         if continuing and not incremental:
             # A warm start reuses the weights but restarts the optimiser. A
             # new object, not an in-place reset: if this fit fails, the
@@ -774,6 +750,38 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                     "rows a non-zero weight or change validation_fraction."
                 )
         self._train(X, Y, sample_weight, val, incremental, continuing)
+
+    def _training_data(self, X, y, sample_weight, classes, incremental, continuing):
+        """Validate the data as ``fit`` does and encode the targets (setting
+        ``classes_`` on a fresh start): X, y, the 0/1 target matrix Y and the
+        row weights, ``class_weight`` included."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=("csr", "csc"),
+            dtype=(np.float64, np.float32),
+            reset=not continuing,
+            multi_output=True,
+        )
+        y, multilabel = self._check_targets(y)
+        if continuing:
+            X = X.astype(self._params.dtype, copy=False)
+            self._check_same_network(self._hidden_layers())
+        if sp.issparse(X):
+            X = X.tocsr()
+        if not (continuing and incremental):
+            self._warn_if_unscaled(X)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        Y = self._encode_targets(
+            y, multilabel, classes, incremental, continuing, X.dtype
+        )
+        sample_weight = self._with_class_weight(y, sample_weight, incremental, X.dtype)
+        self._check_weighted_classes(y, sample_weight, incremental)
+        return X, y, Y, sample_weight
 
     def _check_targets(self, y):
         """``y`` as 1-D labels or a 0/1 indicator matrix; whether multilabel."""

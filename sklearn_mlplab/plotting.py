@@ -18,6 +18,18 @@ from sklearn.utils.parallel import Parallel, delayed
 _LINESTYLES = ("-", "--", ":", "-.")
 
 
+def _check_matplotlib_support(caller):
+    """Raise an ImportError naming ``caller`` and the cure if matplotlib is
+    missing (scikit-learn's check of the same name is private)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            f"{caller} needs matplotlib, which is not installed. Install it "
+            "with pip install matplotlib, or pip install 'sklearn-mlplab[plot]'."
+        ) from exc
+
+
 def _final_estimator(estimator):
     """The last step of a pipeline, or the estimator itself."""
     steps = getattr(estimator, "steps", None)
@@ -127,7 +139,7 @@ class LossCurveDisplay:
         self.validation_scores = validation_scores
         self.validation_loss_curves = validation_loss_curves
 
-    def plot(self, ax=None, *, log_scale=False, title=None):
+    def plot(self, ax=None, *, log_scale=False, title=None, **kwargs):
         """Draw the curves.
 
         The loss curves are drawn against the epoch, from 1. Validation
@@ -148,11 +160,16 @@ class LossCurveDisplay:
         title : str, default=None
             Title of the axes.
 
+        **kwargs : dict
+            Passed to :meth:`matplotlib.axes.Axes.plot` for every loss curve
+            (``linewidth``, ``alpha``, ...).
+
         Returns
         -------
         display : LossCurveDisplay
             The display, with the drawn artists stored.
         """
+        _check_matplotlib_support("LossCurveDisplay.plot")
         labels = self.labels or [None] * len(self.loss_curves)
         if len(labels) != len(self.loss_curves):
             raise ValueError(
@@ -167,7 +184,9 @@ class LossCurveDisplay:
         self.lines_ = []
         for curve, label in zip(self.loss_curves, labels, strict=False):
             curve = np.asarray(curve, dtype=float)
-            (line,) = ax.plot(np.arange(1, len(curve) + 1), curve, label=label)
+            (line,) = ax.plot(
+                np.arange(1, len(curve) + 1), curve, **{"label": label, **kwargs}
+            )
             self.lines_.append(line)
         self.validation_loss_lines_ = self._companions(
             ax, val_losses, labels, ":", "validation loss"
@@ -228,7 +247,7 @@ class LossCurveDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, *, labels=None, log_scale=False, ax=None, title=None
+        cls, estimator, *, labels=None, log_scale=False, ax=None, title=None, **kwargs
     ):
         """Plot the loss curves of fitted networks.
 
@@ -251,11 +270,15 @@ class LossCurveDisplay:
         title : str, default=None
             Title of the axes.
 
+        **kwargs : dict
+            Passed to :meth:`matplotlib.axes.Axes.plot` for every loss curve.
+
         Returns
         -------
         display : LossCurveDisplay
             The drawn display.
         """
+        _check_matplotlib_support("LossCurveDisplay.from_estimator")
         estimators = estimator if isinstance(estimator, list | tuple) else [estimator]
         finals = [_final_estimator(e) for e in estimators]
         for e in finals:
@@ -273,7 +296,7 @@ class LossCurveDisplay:
                 getattr(e, "validation_loss_curve_", None) for e in finals
             ],
         )
-        return display.plot(ax=ax, log_scale=log_scale, title=title)
+        return display.plot(ax=ax, log_scale=log_scale, title=title, **kwargs)
 
 
 def _param_key(names, wanted):
@@ -428,6 +451,7 @@ class GridSearchDisplay:
         display : GridSearchDisplay
             The display, with the drawn artists stored.
         """
+        _check_matplotlib_support("GridSearchDisplay.plot")
         import matplotlib.pyplot as plt
 
         curves = self.loss_curves or {}
@@ -548,6 +572,7 @@ class GridSearchDisplay:
         display : GridSearchDisplay
             The drawn display.
         """
+        _check_matplotlib_support("GridSearchDisplay.from_search")
         results = search.cv_results_
         params = results["params"]
         names = set().union(*(p.keys() for p in params))
