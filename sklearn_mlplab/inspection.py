@@ -9,8 +9,8 @@
   and :func:`record_training` keep the model as it stood at chosen epochs,
   which :class:`TrainingEvolutionDisplay` draws as small multiples or an
   animation;
-* :class:`LearningRateFinderDisplay` runs and plots the learning-rate range
-  test (Smith, 2017).
+* :func:`lr_range_test` runs the learning-rate range test (Smith, 2017),
+  and :class:`LearningRateFinderDisplay` plots it.
 
 Everything works on both backends, and on a
 :class:`~sklearn.pipeline.Pipeline` whose last step is a network: the
@@ -38,6 +38,7 @@ __all__ = [
     "TrainingSnapshots",
     "check_gradients",
     "layer_outputs",
+    "lr_range_test",
     "record_training",
 ]
 
@@ -96,6 +97,17 @@ def _plane(X, grid_resolution, eps):
         np.linspace(lo[1], hi[1], grid_resolution),
     )
     return xx0, xx1, np.c_[xx0.ravel(), xx1.ravel()]
+
+
+def _as_inputs(estimator, points):
+    """Grid points as ``estimator`` was fitted: a DataFrame with its feature
+    names if it was fitted on one (so that no names warning is given)."""
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None:
+        return points
+    import pandas as pd
+
+    return pd.DataFrame(points, columns=names)
 
 
 def _grid_axes(ax, n_panels, n_cols, panel_size=2.4):
@@ -532,7 +544,7 @@ class HiddenUnitsDisplay:
                 f"{n_hidden} hidden layer(s)), got {layer!r}."
             )
         xx0, xx1, points = _plane(X, grid_resolution, eps)
-        values = layer_outputs(estimator, points)[layer + 1]
+        values = layer_outputs(estimator, _as_inputs(estimator, points))[layer + 1]
         names = getattr(estimator, "feature_names_in_", None)
         display = cls(
             xx0,
@@ -598,7 +610,16 @@ class TrainingSnapshots:
         return self._keep is None or epoch in self._keep
 
     def setup(self, estimator, context):
-        """Start a fresh record (called as the fit begins)."""
+        """Start a fresh record (called as the fit begins).
+
+        Parameters
+        ----------
+        estimator : estimator
+            The network being fitted.
+
+        context : sklearn.callback.CallbackContext
+            The fit's root task.
+        """
         if self.epochs is None:
             self._keep = None
         else:
@@ -610,7 +631,16 @@ class TrainingSnapshots:
         self.epochs_, self.estimators_, self.losses_ = [], [], []
 
     def teardown(self, estimator, context):
-        """Nothing to release (called as the fit ends)."""
+        """Nothing to release (called as the fit ends).
+
+        Parameters
+        ----------
+        estimator : estimator
+            The fitted network.
+
+        context : sklearn.callback.CallbackContext
+            The fit's root task.
+        """
 
     def _keep_model(self, epoch, model, loss):
         model = copy.copy(model)
@@ -622,7 +652,16 @@ class TrainingSnapshots:
 
     def on_fit_task_begin(self, estimator, context):
         """Keep epoch 0: before the first epoch, ``_params`` are the weights
-        the fit starts from, on every device."""
+        the fit starts from, on every device.
+
+        Parameters
+        ----------
+        estimator : estimator
+            The network being fitted.
+
+        context : sklearn.callback.CallbackContext
+            The task beginning: an epoch, or the whole fit.
+        """
         if context.task_name == "epoch" and context.task_id == 0 and self._wanted(0):
             start = copy.copy(estimator)
             start._params = estimator._params.copy()
@@ -630,7 +669,24 @@ class TrainingSnapshots:
             self._keep_model(0, start, math.nan)
 
     def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-        """Keep the model after a chosen epoch."""
+        """Keep the model after a chosen epoch.
+
+        Parameters
+        ----------
+        estimator : estimator
+            The network being fitted.
+
+        context : sklearn.callback.CallbackContext
+            The task ending: an epoch, or the whole fit.
+
+        fitted_estimator : estimator, default=None
+            A copy of the network with the weights at the end of the task.
+
+        Returns
+        -------
+        stop : bool
+            Always False: recording never stops training.
+        """
         if context.task_name != "epoch" or fitted_estimator is None:
             return False
         epoch = context.task_id + 1
@@ -680,6 +736,16 @@ def record_training(estimator, X, y, *, epochs=None, sample_weight=None):
         was given, sharing its fitted earlier steps), ``losses`` (each
         epoch's training loss) and ``fitted`` (the fitted copy, whose
         ``loss_curve_`` is the whole run).
+
+    Examples
+    --------
+    >>> from sklearn_mlplab import NumpyMLPClassifier, load_lab
+    >>> from sklearn_mlplab.inspection import record_training
+    >>> X, y = load_lab(return_X_y=True)
+    >>> model = NumpyMLPClassifier(3, max_iter=30, random_state=0)
+    >>> history = record_training(model, X, y, epochs=[0, 10, 30])
+    >>> history.epochs, len(history.estimators), history.fitted.n_iter_
+    ([0, 10, 30], 3, 30)
     """
     _callbacks_needed("record_training")
     earlier, network = _split(estimator)
@@ -885,6 +951,7 @@ class TrainingEvolutionDisplay:
         Returns
         -------
         animation : matplotlib.animation.FuncAnimation
+            Its figure is kept as ``animation_figure_``.
         """
         _check_matplotlib("TrainingEvolutionDisplay.animate")
         import matplotlib.pyplot as plt
@@ -915,6 +982,7 @@ class TrainingEvolutionDisplay:
         animation = FuncAnimation(
             fig, frame, frames=len(self.epochs), interval=interval, blit=False
         )
+        self.animation_figure_ = fig
         if path is not None:
             animation.save(path, writer=writers[suffix]())
         return animation
@@ -969,14 +1037,65 @@ class TrainingEvolutionDisplay:
         display : TrainingEvolutionDisplay
         """
         _check_matplotlib("TrainingEvolutionDisplay.from_estimator")
-        xx0, xx1, points = _plane(X, grid_resolution, eps)
+        _plane(X, 2, eps)  # 2 features, before training
         history = record_training(
             estimator, X, y, epochs=epochs, sample_weight=sample_weight
         )
+        return cls.from_history(
+            history,
+            X,
+            y,
+            grid_resolution=grid_resolution,
+            eps=eps,
+            ax=ax,
+            n_cols=n_cols,
+            scatter_kwargs=scatter_kwargs,
+            **kwargs,
+        )
+
+    @classmethod
+    def from_history(
+        cls,
+        history,
+        X,
+        y=None,
+        *,
+        grid_resolution=100,
+        eps=0.5,
+        ax=None,
+        n_cols=None,
+        scatter_kwargs=None,
+        **kwargs,
+    ):
+        """Draw a recorded run: what :func:`record_training` returned.
+
+        Parameters
+        ----------
+        history : Bunch
+            From :func:`record_training`.
+
+        X : array-like of shape (n_samples, 2)
+            Sets the plane's extent and is drawn over the maps.
+
+        y : array-like of shape (n_samples,), default=None
+            Labels of ``X``.
+
+        grid_resolution, eps, ax, n_cols, scatter_kwargs, **kwargs
+            As in :meth:`from_estimator`.
+
+        Returns
+        -------
+        display : TrainingEvolutionDisplay
+        """
+        _check_matplotlib("TrainingEvolutionDisplay.from_history")
+        xx0, xx1, points = _plane(X, grid_resolution, eps)
         fitted = _split(history.fitted)[1]
         binary = len(fitted.classes_) == 2 and not fitted._multilabel
         responses = np.array(
-            [_response(m, points).reshape(xx0.shape) for m in history.estimators]
+            [
+                _response(m, _as_inputs(m, points)).reshape(xx0.shape)
+                for m in history.estimators
+            ]
         )
         display = cls(
             xx0,
@@ -994,12 +1113,82 @@ class TrainingEvolutionDisplay:
 
 
 # -------------------------------------------------- learning-rate finder
-def _lr_range_test(
-    estimator, X, y, sample_weight, start_lr, end_lr, n_steps, beta, diverge
+def lr_range_test(
+    estimator,
+    X,
+    y,
+    *,
+    sample_weight=None,
+    start_lr=1e-4,
+    end_lr=10.0,
+    n_steps=100,
+    smoothing=0.9,
+    diverge_threshold=4.0,
 ):
-    """One short run with lr growing from start_lr to end_lr, a step per
-    batch: the lrs used, the raw and the smoothed batch losses, and whether
-    the run stopped because the loss diverged."""
+    """The learning-rate range test (Smith, 2017), as numbers.
+
+    A fresh copy of the model (its initial weights, as ``fit`` draws them)
+    trains for ``n_steps`` optimizer steps, one per batch (per epoch in
+    full-batch training), the learning rate growing exponentially from
+    ``start_lr`` to ``end_lr``. Each step's batch loss (taken before its
+    update) is smoothed by a bias-corrected exponential moving average, and
+    the run stops once the smoothed loss exceeds ``diverge_threshold``
+    times its minimum. The suggested lr is the one at the smoothed loss's
+    minimum, divided by 10.
+
+    Parameters
+    ----------
+    estimator : NumpyMLPClassifier, TorchMLPClassifier or Pipeline
+        The model (solver ``"sgd"`` or ``"adam"``); it is cloned, not changed.
+
+    X, y : array-like
+        Training data.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        Row weights.
+
+    start_lr, end_lr : float, default=1e-4, 10.0
+        The range of learning rates, swept on a log scale.
+
+    n_steps : int, default=100
+        Optimizer steps (batches) in the run.
+
+    smoothing : float, default=0.9
+        Weight of the past in the moving average, in [0, 1).
+
+    diverge_threshold : float, default=4.0
+        Stop once the smoothed loss exceeds this many times its minimum.
+
+    Returns
+    -------
+    result : Bunch
+        ``lrs``, ``losses`` (smoothed) and ``raw_losses``, one per step
+        taken; ``suggested_lr``; ``diverged`` (whether the run stopped on
+        divergence: if not, the loss was still falling at ``end_lr`` and
+        the suggestion is only a lower bound) and ``rule``.
+
+    Examples
+    --------
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_mlplab import NumpyMLPClassifier, load_lab
+    >>> from sklearn_mlplab.inspection import lr_range_test
+    >>> X, y = load_lab(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), NumpyMLPClassifier(3, random_state=0))
+    >>> result = lr_range_test(model, X, y, n_steps=50)
+    >>> len(result.lrs), result.rule
+    (50, 'minimum / 10')
+    """
+    if not 0 < start_lr < end_lr:
+        raise ValueError(
+            f"Need 0 < start_lr < end_lr, got start_lr={start_lr!r}, end_lr={end_lr!r}."
+        )
+    if not (isinstance(n_steps, numbers.Integral) and n_steps >= 2):
+        raise ValueError(f"n_steps must be an int >= 2, got {n_steps!r}.")
+    if not 0 <= smoothing < 1:
+        raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}.")
+    if not diverge_threshold > 1:
+        raise ValueError(f"diverge_threshold must be > 1, got {diverge_threshold!r}.")
     network, X = _network_inputs(clone(estimator), X, y)
     if network.solver == "lbfgs":
         raise ValueError(
@@ -1007,11 +1196,36 @@ def _lr_range_test(
             "solver='lbfgs' has none. Use solver='sgd' or 'adam'."
         )
     net, X, Y, sample_weight = _fresh_start(network, X, y, sample_weight)
+    lrs, raw, smooth, diverged = _range_run(
+        net,
+        X,
+        Y,
+        sample_weight,
+        start_lr,
+        end_lr,
+        n_steps,
+        smoothing,
+        diverge_threshold,
+    )
+    finite = np.where(np.isfinite(smooth), smooth, np.inf)
+    return Bunch(
+        lrs=lrs,
+        losses=smooth,
+        raw_losses=raw,
+        suggested_lr=float(lrs[int(np.argmin(finite))] / 10),
+        diverged=diverged,
+        rule="minimum / 10",
+    )
+
+
+def _range_run(net, X, Y, sample_weight, start_lr, end_lr, n_steps, beta, diverge):
+    """The range test's run from ``net``'s initial weights: the lrs used, the
+    raw and the smoothed batch losses, and whether it stopped on divergence."""
     net._configure_optimizer()
     n = X.shape[0]
     batch_size = net._resolve_batch_size(n)
     batches = _Batches(n, batch_size, sample_weight)
-    growth = (end_lr / start_lr) ** (1 / max(n_steps - 1, 1))
+    growth = (end_lr / start_lr) ** (1 / (n_steps - 1))
     lrs, raw, smooth = [], [], []
     average, best = 0.0, math.inf
     with net._engine(net, X, Y, sample_weight, batch_size) as engine:
@@ -1025,10 +1239,9 @@ def _lr_range_test(
             ):
                 if weight <= 0 or len(lrs) == n_steps:
                     continue
-                lr = start_lr * growth ** len(lrs)
-                net._optimizer.lr = lr
+                net._optimizer.lr = start_lr * growth ** len(lrs)
                 loss = float(engine.step(start, stop, weight)) / weight
-                lrs.append(lr)
+                lrs.append(net._optimizer.lr)
                 raw.append(loss)
                 average = beta * average + (1 - beta) * loss
                 smooth.append(average / (1 - beta ** len(lrs)))
@@ -1162,13 +1375,51 @@ class LearningRateFinderDisplay:
         ax.set_ylabel("training loss")
         finite = np.asarray(self.losses)[np.isfinite(self.losses)]
         if finite.size:
-            top = min(finite.max(), 4 * finite.min() + 1e-12, finite[0] * 1.5)
-            ax.set_ylim(max(0.0, finite.min() * 0.9), max(top, finite.min() * 1.1))
+            # From the lowest loss to a little above the first: the blow-up
+            # at the end would otherwise flatten the part that matters.
+            low = finite.min()
+            high = min(finite.max(), max(finite[0], low) * 1.25)
+            pad = 0.05 * ((high - low) or abs(high) or 1.0)
+            ax.set_ylim(low - pad, high + pad)
         ax.legend(fontsize=8)
         if self.estimator_name:
             ax.set_title(f"Learning-rate range test: {self.estimator_name}")
         self.ax_, self.figure_ = ax, ax.figure
         return self
+
+    @classmethod
+    def from_result(cls, result, *, estimator_name=None, ax=None, **kwargs):
+        """Plot what :func:`lr_range_test` returned.
+
+        Parameters
+        ----------
+        result : Bunch
+            From :func:`lr_range_test`.
+
+        estimator_name : str, default=None
+            For the title.
+
+        ax : matplotlib Axes, default=None
+            Axes to draw on.
+
+        **kwargs : dict
+            Passed to :meth:`plot`.
+
+        Returns
+        -------
+        display : LearningRateFinderDisplay
+        """
+        _check_matplotlib("LearningRateFinderDisplay.from_result")
+        display = cls(
+            result.lrs,
+            result.losses,
+            result.suggested_lr,
+            raw_losses=result.raw_losses,
+            diverged=result.diverged,
+            rule=result.rule,
+            estimator_name=estimator_name,
+        )
+        return display.plot(ax=ax, **kwargs)
 
     @classmethod
     def from_estimator(
@@ -1223,38 +1474,16 @@ class LearningRateFinderDisplay:
         display : LearningRateFinderDisplay
         """
         _check_matplotlib("LearningRateFinderDisplay.from_estimator")
-        if not 0 < start_lr < end_lr:
-            raise ValueError(
-                f"Need 0 < start_lr < end_lr, got start_lr={start_lr!r}, "
-                f"end_lr={end_lr!r}."
-            )
-        if not (isinstance(n_steps, numbers.Integral) and n_steps >= 2):
-            raise ValueError(f"n_steps must be an int >= 2, got {n_steps!r}.")
-        if not 0 <= smoothing < 1:
-            raise ValueError(f"smoothing must be in [0, 1), got {smoothing!r}.")
-        if not diverge_threshold > 1:
-            raise ValueError(
-                f"diverge_threshold must be > 1, got {diverge_threshold!r}."
-            )
-        lrs, raw, smooth, diverged = _lr_range_test(
+        result = lr_range_test(
             estimator,
             X,
             y,
-            sample_weight,
-            start_lr,
-            end_lr,
-            n_steps,
-            smoothing,
-            diverge_threshold,
+            sample_weight=sample_weight,
+            start_lr=start_lr,
+            end_lr=end_lr,
+            n_steps=n_steps,
+            smoothing=smoothing,
+            diverge_threshold=diverge_threshold,
         )
-        finite = np.where(np.isfinite(smooth), smooth, np.inf)
-        suggested = float(lrs[int(np.argmin(finite))] / 10)
-        display = cls(
-            lrs,
-            smooth,
-            suggested,
-            raw_losses=raw,
-            diverged=diverged,
-            estimator_name=type(_split(estimator)[1]).__name__,
-        )
-        return display.plot(ax=ax, **kwargs)
+        name = type(_split(estimator)[1]).__name__
+        return cls.from_result(result, estimator_name=name, ax=ax, **kwargs)

@@ -32,7 +32,10 @@ LAB_FIGURES = {
     "decision_boundary.png",
     "momentum.png",
     "grid_numpy.png",
+    "hidden_units.png",
+    "training_evolution.png",
 }
+LAB_ANIMATIONS = {"training_evolution.gif"}
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +50,7 @@ def test_lab_writes_every_figure_and_both_reports(lab_report):
     status, out = lab_report
     assert status == 0
     # The torch grid is identical to the numpy one, so it is not drawn twice.
-    assert {p.name for p in out.iterdir()} == LAB_FIGURES | {
+    assert {p.name for p in out.iterdir()} == LAB_FIGURES | LAB_ANIMATIONS | {
         "report.md",
         "report.html",
     }
@@ -58,6 +61,7 @@ def test_report_html_is_self_contained(lab_report):
     _, out = lab_report
     page = (out / "report.html").read_text()
     assert page.count('src="data:image/png;base64,') == len(LAB_FIGURES)
+    assert page.count('src="data:image/gif;base64,') == len(LAB_ANIMATIONS)
     assert 'src="data:' in page and 'src="http' not in page
     assert page.startswith("<!DOCTYPE html>")
     assert "<style>" in page and "border-collapse" in page  # the stylesheet
@@ -71,7 +75,7 @@ def test_quick_report_is_marked_as_a_smoke_run_everywhere(lab_report):
     assert headings and all(h.endswith("(smoke run)") for h in headings)
     lines = md.splitlines()
     captions = [b for a, b in zip(lines, lines[2:], strict=False) if a.startswith("![")]
-    assert len(captions) == len(LAB_FIGURES)
+    assert len(captions) == len(LAB_FIGURES) + len(LAB_ANIMATIONS)
     assert all(c.startswith("*Smoke run.") for c in captions)
     assert "clearly" not in md
     verdicts = [row.split("|")[4].strip() for row in _claim_rows(md)]
@@ -157,9 +161,13 @@ def test_lab_via_python_dash_m_on_a_multiclass_csv(tmp_path):
     assert result.returncode == 0, result.stderr
     assert f"Report written to {out / 'report.html'}" in result.stdout
     assert "epoch" in result.stderr  # the progress bar, on stderr
+    # The plane's figures need two features.
     assert {p.name for p in out.glob("*.png")} == LAB_FIGURES - {
-        "decision_boundary.png"
+        "decision_boundary.png",
+        "hidden_units.png",
+        "training_evolution.png",
     }
+    assert not list(out.glob("*.gif"))
     md = (out / "report.md").read_text()
     assert "84 training and 36 test rows" in md
     assert "3-3-3 sigmoid network" in md

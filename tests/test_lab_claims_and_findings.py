@@ -451,6 +451,7 @@ def _study(acc, smoke=False, bundled=True):
         accuracy=acc,
         momentum=momentum({"classic": (2.0, 9.9, 36.2)}, {"classic": (0, 0, 44)}),
         searches=(search(GRID, std=0.02, curves=_curves(0.690, 0.6905, 0.59)),),
+        inside=None,
         n_jobs=1,
         seconds=1.0,
     )
@@ -1700,3 +1701,84 @@ def test_claim_small_lr_same_path_at_its_exact_edges():
     assert k.claim_small_lr(_followed(slow, 0.766, 0.99 * 0.766)).verdict == (
         k.REPRODUCED
     )
+
+
+# ------------------------------------------------------- inside the network
+def inside(
+    errors=(3e-10, 4e-10, 2e-9),
+    epochs=(0, 10, 100, 1000),
+    accuracy=(0.6, 0.7, 0.96, 0.97),
+    suggested=0.8,
+    diverged=True,
+):
+    from types import SimpleNamespace
+
+    from sklearn.utils import Bunch
+
+    from sklearn_mlplab.lab.experiments import GradientCheck
+
+    where = [("numpy", "initial"), ("torch", "initial"), ("numpy", "trained")]
+    return SimpleNamespace(
+        gradients=tuple(
+            GradientCheck(b, w, e, (e, e / 2))
+            for (b, w), e in zip(where, errors, strict=True)
+        ),
+        epochs=epochs,
+        snapshot_accuracy=accuracy,
+        lr_finder=Bunch(
+            lrs=np.geomspace(1e-3, 10, 50),
+            suggested_lr=suggested,
+            diverged=diverged,
+        ),
+        lr_range=(1e-3, 10.0),
+        tolerance=1e-6,
+    )
+
+
+def test_gradient_finding_gives_the_worst_error_and_what_it_means():
+    ok = c.gradient_finding(inside())
+    assert ok.startswith(
+        "Analytic vs numerical gradient: the largest relative error over the "
+        "layers is 2.0e-09 (numpy, trained weights), below 1e-06 for numpy at "
+        "its initial weights, torch at its initial weights and numpy at its "
+        "trained weights"
+    )
+    bad = c.gradient_finding(inside(errors=(3e-10, 0.2, 2e-9)))
+    assert "relative error 2.0e-01 (torch, initial weights) is above 1e-06" in bad
+    assert "should be trusted" in bad
+
+
+def test_evolution_finding_says_when_the_accuracy_settled():
+    settled = c.evolution_finding(inside())
+    assert settled.startswith(
+        "Training accuracy over the recorded epochs: 0.600 at epoch 0, 0.700 at "
+        "epoch 10, 0.960 at epoch 100, 0.970 at epoch 1000."
+    )
+    assert "within one point of its final 0.970 by epoch 100" in settled
+    late = c.evolution_finding(inside(accuracy=(0.6, 0.7, 0.8, 0.97)))
+    assert "Only the last recorded epoch, 1000," in late
+    assert "after epoch 100 the boundary was still forming" in late
+    smoke = c.evolution_finding(inside(), smoke=True)
+    assert "final" not in smoke and smoke.endswith("epoch 1000.")
+
+
+def test_lr_finder_finding_says_whether_it_agrees_with_the_grid():
+    grid = search(GRID, std=0.02, curves=_curves(0.690, 0.6905, 0.59))
+    pick = grid.pick[1]
+    agree = c.lr_finder_finding(inside(suggested=pick * 1.2), grid)
+    assert f"search picked lr = {pick}: the two agree." in agree
+    assert "suggests lr = " in agree and "divided by 10" in agree
+    assert "lower bound" not in agree
+    # The suggestion nearest another of the grid's lrs, on a log scale.
+    other = [lr for lr in grid.lr_values if lr != pick][0]
+    disagree = c.lr_finder_finding(inside(suggested=other), grid)
+    assert (
+        f"{other} is the nearest to it, but the search picked lr = {pick}" in disagree
+    )
+    assert "they disagree" in disagree
+    bound = c.lr_finder_finding(inside(suggested=pick, diverged=False), grid)
+    assert (
+        "never diverged up to lr = 10, so the suggestion is only a lower bound" in bound
+    )
+    smoke = c.lr_finder_finding(inside(suggested=pick), grid, smoke=True)
+    assert "agree" not in smoke and "nearest" not in smoke

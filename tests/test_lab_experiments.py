@@ -103,3 +103,46 @@ def test_search_grid_reports_every_epoch_and_its_grid(data):
     assert result.pick == (SMALL.hidden_grid[i], SMALL.lr_grid[j])
     assert set(result.curves) == {(h, lr) for h in (2, 4) for lr in (0.5, 0.05)}
     assert result.fold_rows == 100  # 300 rows, 3 folds
+
+
+def test_look_inside_checks_records_and_sweeps(data):
+    from sklearn_mlplab.inspection import check_gradients
+
+    seen = []
+    result = ex.look_inside(data, SMALL, 0, ("numpy", "torch"), seen.append)
+    assert sum(seen) == ex.inside_epochs(SMALL) == SMALL.epochs + SMALL.search_epochs
+    # Each backend at its initial weights, the numpy network trained.
+    assert [(g.backend, g.weights) for g in result.gradients] == [
+        ("numpy", "initial"),
+        ("torch", "initial"),
+        ("numpy", "trained"),
+    ]
+    direct = check_gradients(
+        make_network(SMALL, "torch", 0), data.X_train, data.y_train
+    )
+    assert result.gradients[1].max_error == direct.max_relative_error
+    assert all(g.max_error < 1e-6 for g in result.gradients)
+    assert len(result.gradients[0].layer_errors) == 2
+    # The recorded run is the lab's network; each snapshot is what a run
+    # that many epochs long ends with.
+    assert result.epochs == ex.snapshot_epochs(SMALL.epochs)
+    trained = make_network(SMALL, "numpy", 0).fit(data.X_train, data.y_train)
+    assert_allclose(result.loss_curve, trained[-1].loss_curve_)
+    epoch = result.epochs[3]
+    short = make_network(SMALL, "numpy", 0, max_iter=epoch).fit(
+        data.X_train, data.y_train
+    )
+    assert result.snapshot_accuracy[3] == short.score(data.X_train, data.y_train)
+    assert result.snapshot_losses[3] == short[-1].loss_curve_[-1]
+    # The range test: the search's network, as many steps as a search fit.
+    assert len(result.lr_finder.lrs) <= SMALL.search_epochs == result.lr_steps
+    assert result.lr_finder.lrs[0] == pytest.approx(ex.LR_RANGE[0])
+
+
+def test_snapshot_epochs_spread_on_a_log_scale_and_end_at_the_run():
+    # 2000 / 200 = 10, then times 200 ** (1 / 5) at each step.
+    expected = tuple(round(10 * 200 ** (k / 5)) for k in range(6))
+    assert ex.snapshot_epochs(2000) == (0, *expected) == (0, 10, 29, 83, 240, 693, 2000)
+    # From epoch 1 for short runs, without repeats.
+    assert ex.snapshot_epochs(30) == (0, 1, 2, 4, 8, 15, 30)
+    assert ex.snapshot_epochs(3) == (0, 1, 2, 3)

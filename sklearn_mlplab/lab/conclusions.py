@@ -18,7 +18,7 @@ from .comparisons import (
     speeds_text,
     ties_with_best,
 )
-from .text import fmt, join, pct, times
+from .text import fmt, join, pct, plain, times
 
 SMOKE_FINDING = (
     "Smoke run (--quick): the runs are far too short for conclusions; these "
@@ -433,3 +433,85 @@ def _momentum_summary(momentum):
             f"1/(1-β) = {1 / (1 - beta):.0f}."
         )
     return "No momentum rule made training faster at this learning rate."
+
+
+# ------------------------------------------------------- inside the network
+def gradient_finding(inside):
+    """Whether backpropagation agrees with finite differences, in one line."""
+    worst = max(inside.gradients, key=lambda g: g.max_error)
+    where = join([f"{g.backend} at its {g.weights} weights" for g in inside.gradients])
+    if worst.max_error < inside.tolerance:
+        return (
+            "Analytic vs numerical gradient: the largest relative error over the "
+            f"layers is {worst.max_error:.1e} ({worst.backend}, {worst.weights} "
+            f"weights), below {inside.tolerance:.0e} for {where}: the gradient "
+            "training follows is the derivative of the loss."
+        )
+    return (
+        f"Analytic vs numerical gradient: relative error {worst.max_error:.1e} "
+        f"({worst.backend}, {worst.weights} weights) is above "
+        f"{inside.tolerance:.0e}: the gradient does not match the loss, and no "
+        "result of this run should be trusted until it does."
+    )
+
+
+def evolution_finding(inside, smoke=False):
+    """When the boundary took shape, from the training accuracy at each
+    recorded epoch."""
+    steps = ", ".join(
+        f"{a:.3f} at epoch {e}"
+        for e, a in zip(inside.epochs, inside.snapshot_accuracy, strict=True)
+    )
+    out = f"Training accuracy over the recorded epochs: {steps}."
+    if smoke or len(inside.epochs) < 2:
+        return out
+    final = inside.snapshot_accuracy[-1]
+    pairs = list(zip(inside.epochs, inside.snapshot_accuracy, strict=True))
+    reached = next(i for i, (_, a) in enumerate(pairs) if a >= final - 0.01)
+    if reached < len(pairs) - 1:
+        return out + (
+            f" It was within one point of its final {final:.3f} by epoch "
+            f"{pairs[reached][0]}; the epochs after that only sharpened the "
+            "boundary."
+        )
+    return out + (
+        f" Only the last recorded epoch, {pairs[-1][0]}, is within one point of "
+        f"that final {final:.3f}: after epoch {pairs[-2][0]} the boundary was "
+        "still forming."
+    )
+
+
+def _nearest_lr(values, lr):
+    return min(values, key=lambda v: abs(np.log(v) - np.log(lr)))
+
+
+def lr_finder_finding(inside, search, smoke=False):
+    """Whether the range test's suggestion agrees with the grid's pick."""
+    finder = inside.lr_finder
+    low, high = inside.lr_range
+    out = (
+        f"The learning-rate range test (lr from {low:g} to {high:g} over "
+        f"{len(finder.lrs)} full-batch epochs) suggests lr = "
+        f"{finder.suggested_lr:.3g}: the smoothed loss was lowest at lr = "
+        f"{10 * finder.suggested_lr:.3g}, divided by 10."
+    )
+    if not finder.diverged:
+        out += (
+            f" The loss never diverged up to lr = {finder.lrs[-1]:.3g}, so the "
+            "suggestion is only a lower bound."
+        )
+    if smoke:
+        return out
+    nearest = _nearest_lr(search.lr_values, finder.suggested_lr)
+    pick = search.pick[1]
+    if nearest == pick:
+        return out + (
+            f" Of the grid's learning rates, {plain(nearest)} is the nearest to it, "
+            f"and the search picked lr = {plain(pick)}: the two agree."
+        )
+    return out + (
+        f" Of the grid's learning rates, {plain(nearest)} is the nearest to it, but "
+        f"the search picked lr = {plain(pick)}: they disagree. The range test "
+        "reads one short run with a growing lr; the search compares whole runs "
+        "at each fixed lr, and its pick is the one measured on held-out rows."
+    )

@@ -408,3 +408,122 @@ def search_grid(data, config, seed, backend, n_jobs=1, progress=_no_progress):
         cv=config.cv,
         fold_rows=min(len(test) for _, test in cv.split(data.X_train, data.y_train)),
     )
+
+
+# ------------------------------------------------------- inside the network
+# The learning-rate range test sweeps from here to there, one full-batch
+# epoch per step, as many steps as a search fit has epochs.
+LR_RANGE = (1e-3, 10.0)
+GRADIENT_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class GradientCheck:
+    """Backpropagation against central finite differences, on one network."""
+
+    backend: str
+    weights: str  # "initial" or "trained"
+    max_error: float
+    layer_errors: tuple
+
+
+@dataclass(frozen=True)
+class InsideResult:
+    """Inside the lab's network: its gradient checked, its training recorded
+    and the learning-rate range test.
+
+    ``gradients`` checks each backend at the initial weights and the numpy
+    network at its trained ones. ``epochs``, ``snapshots`` (pipelines: the
+    network as it stood after each of ``epochs``), ``snapshot_losses`` and
+    ``snapshot_accuracy`` (training accuracy at each) record one training
+    run of ``config.epochs``; ``loss_curve`` is its whole curve, ``model``
+    the trained network. ``lr_finder`` is
+    :func:`~sklearn_mlplab.inspection.lr_range_test`'s result on the
+    search's network, swept over ``lr_range`` in ``lr_steps`` epochs.
+    """
+
+    gradients: tuple
+    epochs: tuple
+    snapshots: tuple
+    snapshot_losses: tuple
+    snapshot_accuracy: tuple
+    loss_curve: np.ndarray
+    model: object
+    lr_finder: object
+    lr_range: tuple
+    lr_steps: int
+    tolerance: float
+
+
+def snapshot_epochs(epochs):
+    """The epochs whose network the report draws: 0 and six on a log scale
+    from a two-hundredth of the run to its end.
+
+    >>> snapshot_epochs(2000)
+    (0, 10, 29, 83, 240, 693, 2000)
+    """
+    spread = np.round(np.geomspace(max(epochs / 200, 1), epochs, 6)).astype(int)
+    return (0, *np.unique(spread).tolist())
+
+
+def inside_epochs(config):
+    """Epochs :func:`look_inside` trains: a recorded run and the range test."""
+    return config.epochs + config.search_epochs
+
+
+def _gradient_checks(data, config, seed, model, backends):
+    from ..inspection import check_gradients
+
+    networks = [(b, "initial", make_network(config, b, seed)) for b in backends]
+    networks.append(("numpy", "trained", model))
+    checks = []
+    for backend, weights, network in networks:
+        result = check_gradients(network, data.X_train, data.y_train)
+        checks.append(
+            GradientCheck(
+                backend,
+                weights,
+                result.max_relative_error,
+                tuple(result.relative_errors.tolist()),
+            )
+        )
+    return tuple(checks)
+
+
+def look_inside(data, config, seed, backends, progress=_no_progress):
+    """Check the network's gradient, record its training at a few epochs and
+    run the learning-rate range test on the search's network."""
+    from ..inspection import lr_range_test, record_training
+
+    history = record_training(
+        make_network(config, "numpy", seed),
+        data.X_train,
+        data.y_train,
+        epochs=snapshot_epochs(config.epochs),
+    )
+    progress(config.epochs)
+    finder = lr_range_test(
+        make_network(config, "numpy", seed, max_iter=config.search_epochs),
+        data.X_train,
+        data.y_train,
+        start_lr=LR_RANGE[0],
+        end_lr=LR_RANGE[1],
+        n_steps=max(config.search_epochs, 2),
+    )
+    progress(config.search_epochs)
+    model = history.fitted
+    return InsideResult(
+        gradients=_gradient_checks(data, config, seed, model, backends),
+        epochs=tuple(history.epochs),
+        snapshots=tuple(history.estimators),
+        snapshot_losses=tuple(history.losses),
+        snapshot_accuracy=tuple(
+            m.score(data.X_train, data.y_train) for m in history.estimators
+        ),
+        loss_curve=np.asarray(model[-1].loss_curve_),
+        model=model,
+        lr_finder=finder,
+        lr_range=LR_RANGE,
+        lr_steps=max(config.search_epochs, 2),
+        tolerance=GRADIENT_TOLERANCE,
+    )

@@ -263,8 +263,26 @@ def momentum_figure(momentum, smoke=False):
     return _finish(fig, smoke)
 
 
-def search_figure(search, smoke=False):
-    """The grid's heat map above its loss curves, one panel per hidden size.
+def _lr_finder_panel(ax, search, finder):
+    """The range test beside the grid: the grid's lrs as ticks, its pick bold."""
+    from ..inspection import LearningRateFinderDisplay
+
+    LearningRateFinderDisplay.from_result(finder, ax=ax)
+    for lr in search.lr_values:
+        picked = lr == search.pick[1]
+        ax.axvline(
+            lr,
+            color="k",
+            linewidth=1.6 if picked else 0.6,
+            linestyle="-" if picked else ":",
+        )
+    ax.set_title("learning-rate range test; grid lrs dotted, pick solid", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left")
+
+
+def search_figure(search, smoke=False, lr_finder=None):
+    """The grid's heat map above its loss curves, one panel per hidden size;
+    beside the heat map, the learning-rate range test if given.
 
     Colour and line style both mark the learning rate, so curves that lie on
     top of each other can still be told apart.
@@ -274,9 +292,13 @@ def search_figure(search, smoke=False):
     plt = _plt()
     fig = plt.figure(figsize=(PAGE_WIDTH, 8.0), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=(1, 1.1))
-    side, middle, _ = top.subplots(1, 3, width_ratios=(1, 2.2, 1))
-    side.axis("off")
-    _.axis("off")
+    if lr_finder is None:
+        side, middle, _ = top.subplots(1, 3, width_ratios=(1, 2.2, 1))
+        side.axis("off")
+        _.axis("off")
+    else:
+        middle, right = top.subplots(1, 2, width_ratios=(1.2, 1))
+        _lr_finder_panel(right, search, lr_finder)
     GridSearchDisplay(
         scores=search.mean,
         hidden_values=list(search.hidden_values),
@@ -311,3 +333,86 @@ def search_figure(search, smoke=False):
     bottom.legend(handles=handles, loc="outside lower center", ncols=len(handles))
     fig.suptitle(f"{search.backend} backend")
     return _finish(fig, smoke)
+
+
+def _label_panels(axes, names):
+    for ax in axes:
+        ax.set_xlabel(names[0], fontsize=8)
+        ax.set_ylabel(names[1], fontsize=8)
+
+
+def hidden_units_figure(inside, described, smoke=False):
+    """Each hidden unit's activation over the input plane, training rows on
+    top. None unless the data has two features."""
+    if len(described.feature_names) != 2:
+        return None
+    from ..inspection import HiddenUnitsDisplay
+
+    units = inside.model[-1].coefs_[0].shape[1]
+    display = HiddenUnitsDisplay.from_estimator(
+        inside.model,
+        described.X_train,
+        described.y_train,
+        grid_resolution=120,
+        n_cols=min(units, 4),
+        eps=0.05 * float(np.ptp(described.X_train, axis=0).min()),
+        scatter_kwargs={"s": 9},
+    )
+    _label_panels(display.axes_, described.feature_names)
+    display.figure_.set_size_inches(min(PAGE_WIDTH, 3.4 * min(units, 4) + 1), 3.4)
+    return _finish(display.figure_, smoke)
+
+
+def _history(inside):
+    from sklearn.utils import Bunch
+
+    return Bunch(
+        epochs=list(inside.epochs),
+        estimators=list(inside.snapshots),
+        losses=list(inside.snapshot_losses),
+        fitted=inside.model,
+    )
+
+
+def evolution_figure(inside, described, smoke=False):
+    """The boundary at the recorded epochs and the loss curve, as small
+    multiples. None unless the data has two features."""
+    if len(described.feature_names) != 2:
+        return None
+    from ..inspection import TrainingEvolutionDisplay
+
+    display = TrainingEvolutionDisplay.from_history(
+        _history(inside),
+        described.X_train,
+        described.y_train,
+        grid_resolution=100,
+        eps=0.05 * float(np.ptp(described.X_train, axis=0).min()),
+        scatter_kwargs={"s": 7},
+    )
+    for ax, accuracy in zip(display.axes_, inside.snapshot_accuracy, strict=False):
+        ax.set_title(f"{ax.get_title()}: training accuracy {accuracy:.3f}", fontsize=8)
+    _label_panels(display.axes_[:-1], described.feature_names)
+    rows = -(-len(display.axes_) // 4)
+    display.figure_.set_size_inches(PAGE_WIDTH, 2.7 * rows)
+    return _finish(display.figure_, smoke)
+
+
+def evolution_animation(inside, described, path):
+    """The boundary over the epochs as a GIF at ``path``; False if the data
+    has not two features (nothing is written)."""
+    if len(described.feature_names) != 2:
+        return False
+    from ..inspection import TrainingEvolutionDisplay
+
+    plt = _plt()
+    display = TrainingEvolutionDisplay.from_history(
+        _history(inside),
+        described.X_train,
+        described.y_train,
+        grid_resolution=80,
+        eps=0.05 * float(np.ptp(described.X_train, axis=0).min()),
+    )
+    plt.close(display.figure_)
+    display.animate(path, interval=700, scatter_kwargs={"s": 9})
+    plt.close(display.animation_figure_)
+    return True

@@ -28,14 +28,32 @@ FIGURES = {
     "decision_boundary.png": lambda s: figures.boundary_figure(
         s.accuracy, s.described, s.config.smoke
     ),
+    "hidden_units.png": lambda s: figures.hidden_units_figure(
+        s.inside, s.described, s.config.smoke
+    ),
+    "training_evolution.png": lambda s: figures.evolution_figure(
+        s.inside, s.described, s.config.smoke
+    ),
     "momentum.png": lambda s: figures.momentum_figure(s.momentum, s.config.smoke),
     **{
         f"grid_{b}.png": (
-            lambda s, i=i: figures.search_figure(s.searches[i], s.config.smoke)
+            lambda s, i=i: figures.search_figure(
+                s.searches[i],
+                s.config.smoke,
+                # The range test ran on the first (numpy) backend's network.
+                lr_finder=s.inside.lr_finder if i == 0 else None,
+            )
         )
         for i, b in enumerate(("numpy", "torch"))
     },
 }
+# Written by a function of the study and a path; False where not drawn.
+ANIMATIONS = {
+    "training_evolution.gif": lambda s, path: figures.evolution_animation(
+        s.inside, s.described, path
+    ),
+}
+_MIME = {"png": "image/png", "gif": "image/gif"}
 
 
 def _environment():
@@ -85,12 +103,18 @@ def context(study, where=None):
             accuracy=conclusions.accuracy_findings(study.accuracy, study.data, smoke),
             momentum=conclusions.momentum_findings(study.momentum, smoke),
             search=conclusions.search_findings(study.searches, smoke),
+            gradient=conclusions.gradient_finding(study.inside),
+            evolution=conclusions.evolution_finding(study.inside, smoke),
+            lr_finder=conclusions.lr_finder_finding(
+                study.inside, study.searches[0], smoke
+            ),
         ),
     )
 
 
 def draw_figures(study, folder, twins=False):
-    """Save every figure of the study as a PNG in ``folder``; return the names.
+    """Save every figure of the study as a PNG (animations as GIFs) in
+    ``folder``; return the names.
 
     With ``twins`` (the backends' searches agree), only the first backend's
     grid is drawn.
@@ -108,6 +132,9 @@ def draw_figures(study, folder, twins=False):
         fig.savefig(Path(folder) / name, dpi=100)
         plt.close(fig)
         names.append(name)
+    for name, write in ANIMATIONS.items():
+        if write(study, Path(folder) / name):
+            names.append(name)
     return names
 
 
@@ -126,7 +153,7 @@ def render_html(ctx, names, folder):
 
     def inline(name):
         data = base64.b64encode((Path(folder) / name).read_bytes()).decode("ascii")
-        return f"data:image/png;base64,{data}"
+        return f"data:{_MIME[name.rsplit('.', 1)[-1]]};base64,{data}"
 
     body = (
         MarkdownIt("commonmark", {"html": False})
@@ -190,7 +217,7 @@ def write_report(study, out, where=None):
             for item in tmp.iterdir():
                 os.replace(item, out / item.name)
             # A figure of an earlier run that this one did not draw.
-            for name in set(FIGURES) - set(names):
+            for name in (set(FIGURES) | set(ANIMATIONS)) - set(names):
                 (out / name).unlink(missing_ok=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -1,7 +1,9 @@
 """The whole study: every experiment, in order, into one :class:`Study`.
 
 The order is the lab's: data, loss functions, accuracy of both backends,
-momentum, and the hidden x lr search on each backend.
+momentum, and the hidden x lr search on each backend; then a look inside
+the network (its gradient checked, its training recorded, the learning-rate
+range test).
 """
 
 import time
@@ -38,6 +40,9 @@ class Study:
         The momentum sweep.
     searches : tuple of SearchResult
         The hidden x lr search, one per backend.
+    inside : InsideResult
+        The gradient checks, the recorded training and the learning-rate
+        range test.
     n_jobs : int
         Parallel jobs of the searches.
     seconds : float
@@ -62,6 +67,7 @@ class Study:
     accuracy: experiments.AccuracyResult
     momentum: experiments.MomentumResult
     searches: tuple
+    inside: experiments.InsideResult
     n_jobs: int
     seconds: float
 
@@ -101,6 +107,7 @@ def planned_epochs(config, backends):
         + experiments.accuracy_epochs(config, backends)
         + experiments.momentum_epochs(config)
         + len(backends) * experiments.search_epochs(config)
+        + experiments.inside_epochs(config)
     )
 
 
@@ -161,6 +168,7 @@ def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
             experiments.search_grid(data, config, seed, b, n_jobs, progress)
             for b in backends
         )
+        inside = experiments.look_inside(data, config, seed, backends, progress)
     return Study(
         config=config,
         data=data,
@@ -171,6 +179,7 @@ def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
         accuracy=accuracy,
         momentum=momentum,
         searches=searches,
+        inside=inside,
         n_jobs=n_jobs,
         seconds=time.perf_counter() - start,
     )
