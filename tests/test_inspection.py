@@ -622,3 +622,28 @@ def test_snapshot_models_survive_a_deep_copy():
     np.testing.assert_allclose(
         model.predict_proba(X), snapshots.estimators_[0].predict_proba(X)
     )
+
+
+def test_the_displays_draw_a_recorded_run_and_a_range_test_as_given():
+    from sklearn_mlplab.inspection import lr_range_test
+
+    X, y = _moons(60)
+    est = NumpyMLPClassifier(3, lr=0.5, max_iter=8, random_state=0)
+    history = record_training(est, X, y, epochs=[0, 8])
+    drawn = TrainingEvolutionDisplay.from_history(history, X, y, grid_resolution=9)
+    trained = TrainingEvolutionDisplay.from_estimator(
+        est, X, y, epochs=[0, 8], grid_resolution=9
+    )
+    np.testing.assert_array_equal(drawn.responses, trained.responses)
+    assert drawn.epochs == trained.epochs == [0, 8]
+    result = lr_range_test(est, X, y, start_lr=1e-2, end_lr=1.0, n_steps=12)
+    display = LearningRateFinderDisplay.from_result(result, estimator_name="net")
+    np.testing.assert_array_equal(display.line_.get_ydata(), result.losses)
+    np.testing.assert_array_equal(display.raw_line_.get_ydata(), result.raw_losses)
+    assert display.suggestion_line_.get_xdata()[0] == result.suggested_lr
+    assert display.ax_.get_title() == "Learning-rate range test: net"
+    again = LearningRateFinderDisplay.from_estimator(
+        est, X, y, start_lr=1e-2, end_lr=1.0, n_steps=12, linewidth=3
+    )
+    np.testing.assert_array_equal(again.losses, result.losses)
+    assert again.line_.get_linewidth() == 3

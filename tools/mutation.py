@@ -40,6 +40,7 @@ CORE = [
     "_torch_mlp.py",
     "_base.py",
     "plotting.py",
+    "inspection.py",
     "lab/claims.py",
     "lab/conclusions.py",
     "lab/comparisons.py",
