@@ -255,6 +255,8 @@ def run_lab(args):
             backends=backends,
             n_jobs=n_jobs,
             progress=None if bar is None else bar.update,
+            # On Dask, the searches' fits go out to the workers one by one.
+            batched=client is None,
         )
         if bar is not None:
             bar.set_postfix_str("writing the report")

@@ -452,6 +452,7 @@ def _study(acc, smoke=False, bundled=True):
         momentum=momentum({"classic": (2.0, 9.9, 36.2)}, {"classic": (0, 0, 44)}),
         searches=(search(GRID, std=0.02, curves=_curves(0.690, 0.6905, 0.59)),),
         inside=None,
+        batched=True,
         n_jobs=1,
         seconds=1.0,
     )

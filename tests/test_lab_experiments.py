@@ -146,3 +146,15 @@ def test_snapshot_epochs_spread_on_a_log_scale_and_end_at_the_run():
     # From epoch 1 for short runs, without repeats.
     assert ex.snapshot_epochs(30) == (0, 1, 2, 4, 8, 15, 30)
     assert ex.snapshot_epochs(3) == (0, 1, 2, 3)
+
+
+def test_the_stacked_search_reports_what_grid_search_cv_reports(data):
+    stacked = ex.search_grid(data, SMALL, 0, "numpy", batched=True)
+    plain = ex.search_grid(data, SMALL, 0, "numpy", batched=False)
+    assert_allclose(stacked.mean, plain.mean, rtol=0, atol=1e-12)
+    assert_allclose(stacked.std, plain.std, rtol=0, atol=1e-12)
+    assert stacked.pick == plain.pick
+    assert stacked.test_accuracy == plain.test_accuracy
+    assert stacked.curves.keys() == plain.curves.keys()
+    for key, curve in plain.curves.items():
+        assert_allclose(stacked.curves[key], curve, rtol=1e-10)

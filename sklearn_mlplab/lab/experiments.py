@@ -364,31 +364,69 @@ def _loss_curves(model, params, data, n_jobs, progress, epochs):
     return curves
 
 
-def search_grid(data, config, seed, backend, n_jobs=1, progress=_no_progress):
-    """``GridSearchCV`` over the lab's hidden x lr grid, and each pair's curve."""
-    from sklearn.model_selection import StratifiedKFold
+def _stacked_loss_curves(model, params, data, progress, epochs):
+    """The loss curves of :func:`_loss_curves`, the fits stacked."""
+    from sklearn.base import clone
 
+    from ..model_selection import fit_stacked
+
+    models = [clone(model).set_params(**p) for p in params]
+    fitted = fit_stacked(models, data.X_train, data.y_train)
+    progress(epochs * len(params))
+    return [
+        None if isinstance(m, Exception) else np.asarray(m[-1].loss_curve_)
+        for m in fitted
+    ]
+
+
+def _search(model, grid, cv, n_jobs, batched, progress, fit_epochs):
+    """The grid search: stacked, or candidates a few at a time (on Dask,
+    whose workers get one fit each)."""
+    from ..model_selection import BatchedGridSearchCV
     from .search import SteppedGridSearchCV
+
+    if batched:
+        return BatchedGridSearchCV(model, grid, cv=cv, error_score=np.nan)
+    return SteppedGridSearchCV(
+        model,
+        grid,
+        cv=cv,
+        n_jobs=n_jobs,
+        error_score=np.nan,
+        on_candidates=lambda n: progress(n * fit_epochs),
+    )
+
+
+def search_grid(
+    data, config, seed, backend, n_jobs=1, progress=_no_progress, batched=True
+):
+    """The lab's hidden x lr grid search, and each pair's curve on the whole
+    training set: :class:`BatchedGridSearchCV` and stacked fits if
+    ``batched``, else ``GridSearchCV`` over ``n_jobs`` (the Dask path)."""
+    from sklearn.model_selection import StratifiedKFold
 
     model = make_network(config, backend, seed, max_iter=config.search_epochs)
     step = model.steps[-1][0]
     hiddens, lrs = tuple(config.hidden_grid), tuple(config.lr_grid)
     cv = StratifiedKFold(config.cv, shuffle=True, random_state=seed)
     fit_epochs = config.cv * config.search_epochs
-    search = SteppedGridSearchCV(
-        model,
-        {f"{step}__hidden": list(hiddens), f"{step}__lr": list(lrs)},
-        cv=cv,
-        n_jobs=n_jobs,
-        error_score=np.nan,
-        on_candidates=lambda n: progress(n * fit_epochs),
-    )
+    grid = {f"{step}__hidden": list(hiddens), f"{step}__lr": list(lrs)}
+    search = _search(model, grid, cv, n_jobs, batched, progress, fit_epochs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # fits that diverged
         search.fit(data.X_train, data.y_train)
+    if batched:
+        progress(len(hiddens) * len(lrs) * fit_epochs)
     progress(config.search_epochs)  # the refit
     params = search.cv_results_["params"]
-    curves = _loss_curves(model, params, data, n_jobs, progress, config.search_epochs)
+    if batched:
+        curves = _stacked_loss_curves(
+            model, params, data, progress, config.search_epochs
+        )
+    else:
+        curves = _loss_curves(
+            model, params, data, n_jobs, progress, config.search_epochs
+        )
     mean, std = _grid_table(search, hiddens, lrs, step)
     best = search.best_params_
     return SearchResult(

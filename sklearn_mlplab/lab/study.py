@@ -43,6 +43,8 @@ class Study:
     inside : InsideResult
         The gradient checks, the recorded training and the learning-rate
         range test.
+    batched : bool
+        Whether the searches ran stacked (``BatchedGridSearchCV``).
     n_jobs : int
         Parallel jobs of the searches.
     seconds : float
@@ -68,6 +70,7 @@ class Study:
     momentum: experiments.MomentumResult
     searches: tuple
     inside: experiments.InsideResult
+    batched: bool
     n_jobs: int
     seconds: float
 
@@ -111,7 +114,9 @@ def planned_epochs(config, backends):
     )
 
 
-def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
+def run_study(
+    data, config, seed=0, *, backends=None, n_jobs=1, progress=None, batched=True
+):
     """Run every experiment of the lab on ``data``.
 
     Parameters
@@ -129,6 +134,10 @@ def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
     progress : callable, default=None
         Called with a number of epochs each time training runs finish; the
         total is :func:`planned_epochs`.
+    batched : bool, default=True
+        Run the searches as :class:`~sklearn_mlplab.model_selection.BatchedGridSearchCV`
+        (the same results, the fits stacked); False runs ``GridSearchCV``
+        over ``n_jobs``, as on a Dask cluster.
 
     Returns
     -------
@@ -165,7 +174,7 @@ def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
         )
         momentum = experiments.sweep_momentum(data, config, seed, progress)
         searches = tuple(
-            experiments.search_grid(data, config, seed, b, n_jobs, progress)
+            experiments.search_grid(data, config, seed, b, n_jobs, progress, batched)
             for b in backends
         )
         inside = experiments.look_inside(data, config, seed, backends, progress)
@@ -180,6 +189,7 @@ def run_study(data, config, seed=0, *, backends=None, n_jobs=1, progress=None):
         momentum=momentum,
         searches=searches,
         inside=inside,
+        batched=batched,
         n_jobs=n_jobs,
         seconds=time.perf_counter() - start,
     )
