@@ -20,6 +20,12 @@ Cases
     process.
 (f) (a) with Adam: ``solver="adam"`` here and in ``MLPClassifier``.
 (g) (b) with Adam.
+(h) ``BatchedGridSearchCV`` on the lab grid: 12 candidates x 5 folds x 1,000
+    full-batch epochs on the lab data, against ``GridSearchCV`` of the same
+    estimator (``n_jobs=1`` and ``2``) and ``MLPClassifier``'s
+    ``GridSearchCV`` on the same grid.
+(i) The same on a mini-batch grid: breast cancer (569 x 30), batch 32,
+    hidden {8, 16, 32} x lr {0.1, 0.03, 0.01}, 5 folds x 100 epochs.
 
 Momentum is the classic (heavy-ball) rule everywhere: ``momentum_type=
 "classic"`` here, ``nesterovs_momentum=False`` in scikit-learn and
@@ -98,6 +104,9 @@ FULL = dict(
     d_rows=1_000_000,
     d_repeats=7,
     e_rows=1_000_000,
+    h_epochs=1000,
+    i_epochs=100,
+    hi_repeats=3,
 )
 QUICK = dict(
     repeats=1,
@@ -112,6 +121,9 @@ QUICK = dict(
     d_rows=20_000,
     d_repeats=1,
     e_rows=20_000,
+    h_epochs=20,
+    i_epochs=3,
+    hi_repeats=1,
 )
 
 LR_A = 0.1  # cases (a) and (c) use the grid's learning rates
@@ -130,6 +142,9 @@ LOOP = "minimal torch loop"
 LOOP_1 = "minimal torch loop, 1 thread"
 FLOOR = "GEMM floor (numpy)"
 OURS = (NUMPY, TORCH)
+BATCHED = "BatchedGridSearchCV, {}"
+PLAIN = "GridSearchCV, {}, n_jobs={}"
+SK_GRID = "GridSearchCV, MLPClassifier, n_jobs=1"
 
 
 # ----------------------------------------------------------------- data
@@ -508,6 +523,97 @@ def case_c(cfg, rows):
     ]
 
 
+def _search_seconds(search_class, pipe, grid, X, y, **kwargs):
+    from sklearn.model_selection import StratifiedKFold
+
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    search = search_class(pipe, grid, cv=cv, error_score=np.nan, **kwargs)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(X, y)
+    return time.perf_counter() - start, search
+
+
+def case_batched(cfg, rows, which):
+    """(h), (i): BatchedGridSearchCV against GridSearchCV, one by one."""
+    from sklearn.datasets import load_breast_cancer
+
+    from sklearn_mlplab.model_selection import BatchedGridSearchCV
+
+    if which == "h":
+        X, y, source = lab_data()
+        epochs, batch, hiddens, lrs = cfg["h_epochs"], None, GRID_HIDDEN, GRID_LR
+        case = f"(h) lab grid, 60 fits x {epochs} full-batch epochs"
+    else:
+        X, y = load_breast_cancer(return_X_y=True)
+        source = "breast cancer (569 x 30)"
+        epochs, batch, hiddens, lrs = (
+            cfg["i_epochs"],
+            32,
+            (8, 16, 32),
+            (0.1, 0.03, 0.01),
+        )
+        case = f"(i) breast cancer, 45 fits x {epochs} epochs, batch 32"
+    grid = {"est__hidden": list(hiddens), "est__lr": list(lrs)}
+    sk_grid = {
+        "est__hidden_layer_sizes": [(h,) for h in hiddens],
+        "est__learning_rate_init": list(lrs),
+    }
+    n = X.shape[0] * 4 // 5
+
+    def pipe(est):
+        return Pipeline([("scale", StandardScaler()), ("est", est)])
+
+    classes = {"numpy": NumpyMLPClassifier}
+    if torch is not None:
+        classes["torch"] = TorchMLPClassifier
+    cands, results = {}, {}
+    for name, cls in classes.items():
+        est = pipe(
+            ours(cls, 3, "logistic", 0.1, batch, epochs, shuffle=batch is not None)
+        )
+        cands[BATCHED.format(name)] = lambda e=est, k=name: _record(
+            results, k, *_search_seconds(BatchedGridSearchCV, e, grid, X, y)
+        )
+        for jobs in (1, 2):
+            cands[PLAIN.format(name, jobs)] = lambda e=est, j=jobs, k=name: _record(
+                results,
+                f"{k} plain",
+                *_search_seconds(GridSearchCV, e, grid, X, y, n_jobs=j),
+            )
+    sk = pipe(
+        sklearn_mlp(
+            (3,), "logistic", 0.1, batch or n, epochs, shuffle=batch is not None
+        )
+    )
+    cands[SK_GRID] = lambda: _search_seconds(GridSearchCV, sk, sk_grid, X, y)[0]
+    times = interleaved(cands, cfg["hi_repeats"])
+    for name, t in times.items():
+        rows.append(dict(case=case, impl=name, seconds=t, kind="grid"))
+    same = all(
+        np.allclose(
+            results[k].cv_results_["mean_test_score"],
+            results[f"{k} plain"].cv_results_["mean_test_score"],
+            rtol=0,
+            atol=1e-9,
+            equal_nan=True,
+        )
+        and results[k].best_params_ == results[f"{k} plain"].best_params_
+        for k in classes
+    )
+    return [
+        f"({which}) data: {source}; StandardScaler in the pipeline; classic momentum "
+        f"0.9; BatchedGridSearchCV's mean_test_score and best_params_ "
+        f"{'equal' if same else 'DIFFER FROM'} GridSearchCV's (to 1e-9)."
+    ]
+
+
+def _record(results, key, seconds, search):
+    results[key] = search
+    return seconds
+
+
 def case_d(cfg, rows, models):
     n = cfg["d_rows"]
     X, _ = synthetic(n, seed=1)
@@ -720,6 +826,16 @@ def targets(by_case):
     )
     add("numpy <= 1x MLPClassifier in (c)", get("(c)", NUMPY, "vs_sklearn"), 1.0)
     add("torch <= 1x MLPClassifier in (c)", get("(c)", TORCH, "vs_sklearn"), 1.0)
+    for prefix, limit in (("(h)", 0.1), ("(i)", 0.5)):
+        for name in ("numpy", "torch"):
+            batched = get(prefix, BATCHED.format(name), "seconds")
+            plain = get(prefix, PLAIN.format(name, 1), "seconds")
+            add(
+                f"BatchedGridSearchCV {name} <= {limit}x GridSearchCV n_jobs=1 in "
+                f"{prefix}",
+                None if batched is None or plain is None else batched / plain,
+                limit,
+            )
     for impl in OURS:
         floor = get("(d)", impl, "vs_floor")
         add(
@@ -829,7 +945,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--write-docs", metavar="PATH", help="write the table as reST")
-    parser.add_argument("--cases", default="abcdefg", help="subset to run, e.g. ab")
+    parser.add_argument("--cases", default="abcdefghi", help="subset to run, e.g. ab")
     parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_child:
@@ -861,6 +977,8 @@ def main(argv=None):
             notes += case_e(cfg, rows)
         elif case in "fg":
             notes += case_adam(cfg, rows, case)
+        elif case in "hi":
+            notes += case_batched(cfg, rows, case)
     load_after = os.getloadavg()
     info["Load average (1 min)"] = (
         f"{load_before[0]:.2f} at start, {load_after[0]:.2f} at end"
