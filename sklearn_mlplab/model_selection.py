@@ -12,9 +12,11 @@ import time
 import traceback
 import warnings
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Real
 
 import numpy as np
+from joblib import effective_n_jobs
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import GridSearchCV, ParameterGrid, check_cv
@@ -113,20 +115,30 @@ def _transformer_cache():
     return transformed
 
 
-def _chunks(members, budget):
-    """``members`` in stacks of at most ``budget`` bytes (at least one each)."""
-    if not members:
-        return
-    widths = np.max([m.est._layer_units for m in members], axis=0)
-    size = max(_stacked.member_bytes(m, widths) for m in members)
+def _chunks(fits, budget):
+    """``fits`` in stacks of at most ``budget`` bytes (at least one each)."""
+    widths = np.max([f.member.est._layer_units for f in fits], axis=0)
+    size = max(_stacked.member_bytes(f.member, widths) for f in fits)
     per_stack = max(1, int(budget // size))
-    for i in range(0, len(members), per_stack):
-        yield members[i : i + per_stack]
+    for i in range(0, len(fits), per_stack):
+        yield fits[i : i + per_stack]
 
 
-def _fit_all(fits, memory_budget):
+def _train(chunk, backend):
+    """Train one stack; each member is charged an equal share of its time."""
+    start = time.perf_counter()
+    _stacked.train_stack([fit.member for fit in chunk], backend)
+    share = (time.perf_counter() - start) / len(chunk)
+    for fit in chunk:
+        fit.seconds += share
+        if fit.member.error is not None:
+            fit._failed(fit.member.error)
+
+
+def _fit_all(fits, memory_budget, n_jobs=None):
     """Fit every :class:`_Fit`: stacked where their networks can share a
-    stack, one by one otherwise."""
+    stack, one by one otherwise; ``n_jobs`` stacks at a time, in threads
+    (numpy and torch release the GIL in their kernels)."""
     transformed = _transformer_cache()
     groups = defaultdict(list)
     alone = []
@@ -137,24 +149,23 @@ def _fit_all(fits, memory_budget):
             groups[_stacked.stack_key(member.est, member.X, pad)].append(fit)
         elif fit.error is None:
             alone.append(fit)
+    stacks = []
     for group in groups.values():
-        members = [f.member for f in group]
-        backend = _backend(members[0].est)
+        backend = _backend(group[0].member.est)
         budget = min(memory_budget, backend.preferred_bytes or memory_budget)
-        for chunk in _chunks(members, budget):
-            start = time.perf_counter()
-            _stacked.train_stack(chunk, backend)
-            share = (time.perf_counter() - start) / len(chunk)
-            for fit in group:
-                if fit.member in chunk:
-                    fit.seconds += share
-                    if fit.member.error is not None:
-                        fit._failed(fit.member.error)
+        stacks += [(chunk, backend) for chunk in _chunks(group, budget)]
+    threads = min(effective_n_jobs(n_jobs), len(stacks))
+    if threads > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(lambda job: _train(*job), stacks))
+    else:
+        for chunk, backend in stacks:
+            _train(chunk, backend)
     for fit in alone:
         fit.fit_alone()
 
 
-def fit_stacked(models, X, y, *, memory_budget=DEFAULT_MEMORY_BUDGET):
+def fit_stacked(models, X, y, *, memory_budget=DEFAULT_MEMORY_BUDGET, n_jobs=None):
     """Fit each model on ``X, y`` as its own ``fit`` would, stacked where
     they can share a stack.
 
@@ -170,6 +181,9 @@ def fit_stacked(models, X, y, *, memory_budget=DEFAULT_MEMORY_BUDGET):
 
     memory_budget : int, default=512 MiB
         The most memory one stack may take; larger groups are split.
+
+    n_jobs : int, default=None
+        How many stacks train at once, in threads; None is 1, -1 all cores.
 
     Returns
     -------
@@ -191,7 +205,7 @@ def fit_stacked(models, X, y, *, memory_budget=DEFAULT_MEMORY_BUDGET):
     """
     X, y = indexable(X, y)
     fits = [_Fit(model, X, y) for model in models]
-    _fit_all(fits, memory_budget)
+    _fit_all(fits, memory_budget, n_jobs)
     return [f.exception if f.error is not None else f.model for f in fits]
 
 
@@ -231,9 +245,10 @@ class BatchedGridSearchCV(GridSearchCV):
         As in :class:`~sklearn.model_selection.GridSearchCV`.
 
     n_jobs : int, default=None
-        Used only where the search falls back to ``GridSearchCV`` as a
-        whole (see above); stacked training runs in this process (a torch
-        stack on the networks' ``device``).
+        How many stacks train at once, in threads of this process (a torch
+        stack on the networks' ``device``); and, where the search falls
+        back to ``GridSearchCV`` as a whole (see above), its ``n_jobs``.
+        None means 1, -1 all cores.
 
     pre_dispatch : int or str, default="2*n_jobs"
         As ``n_jobs``.
@@ -380,7 +395,7 @@ scorer_, n_splits_, refit_time_, multimetric_
             for params in candidates
             for X_train, y_train, _ in subsets
         ]
-        _fit_all(fits, self.memory_budget)
+        _fit_all(fits, self.memory_budget, self.n_jobs)
         self.n_stacked_ = sum(f.member is not None for f in fits)
         out = []
         for i, fit in enumerate(fits):

@@ -264,3 +264,18 @@ def test_batched_search_checks_its_own_parameters():
             X, y
         )
     assert "memory_budget" in BatchedGridSearchCV(NumpyMLPClassifier(), {}).get_params()
+
+
+def test_stacks_trained_in_threads_give_the_same_results():
+    X, y = _data("multiclass")
+    pipe = Pipeline(
+        [
+            ("s", StandardScaler()),
+            ("n", NumpyMLPClassifier(max_iter=15, random_state=0)),
+        ]
+    )
+    grid = {"n__hidden": [2, 3, 4], "n__lr": [0.3, 0.03]}
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    one = BatchedGridSearchCV(pipe, grid, cv=cv, n_jobs=1).fit(X, y)
+    two = BatchedGridSearchCV(pipe, grid, cv=cv, n_jobs=2).fit(X, y)
+    _assert_same_results(two, one)

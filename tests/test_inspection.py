@@ -647,3 +647,143 @@ def test_the_displays_draw_a_recorded_run_and_a_range_test_as_given():
     )
     np.testing.assert_array_equal(again.losses, result.losses)
     assert again.line_.get_linewidth() == 3
+
+
+# ---------------------------------------------- held against a second route
+def test_relative_error_is_the_norm_ratio_written_out():
+    assert inspection._relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert inspection._relative_error(np.array([3.0, 4.0]), np.zeros(2)) == 1.0
+    a, n = np.array([1.0, 2.0, 2.0]), np.array([1.0, 2.0, 2.3])
+    expected = 0.3 / np.sqrt(1 + 4 + 2.3**2)
+    assert inspection._relative_error(a, n) == pytest.approx(expected, rel=1e-12)
+
+
+def test_relu_kinks_counts_pre_activations_within_reach_of_zero():
+    # One relu unit whose pre-activation is 1e-5 on a row with |x| = 10: a
+    # step of eps = 1e-6 in its weight moves it by up to 1e-5, so it counts;
+    # the reach is 100 eps max|x| = 1e-3.
+    est = NumpyMLPClassifier(1, activation="relu", max_iter=1, random_state=0)
+    X = np.array([[10.0, 0.0], [-10.0, 0.0]])
+    est.fit(X, [0, 1])
+    est.coefs_[0][...] = [[1e-6], [0.0]]
+    est.intercepts_[0][...] = 0.0
+    theta = est._params.copy()
+    assert inspection._relu_kinks(est, theta, X, 1e-6) == 2  # 1e-5 and -1e-5
+    est.coefs_[0][...] = [[1e-3], [0.0]]  # 1e-2: out of reach
+    assert inspection._relu_kinks(est, est._params.copy(), X, 1e-6) == 0
+    assert (
+        inspection._relu_kinks(est.set_params(activation="tanh"), theta, X, 1e-6) == 0
+    )
+
+
+@pytest.mark.parametrize("Estimator", BACKENDS)
+def test_check_gradients_objective_is_the_weighted_loss_written_out(Estimator):
+    X, y = _data("multiclass")
+    sw = np.random.RandomState(3).uniform(0.1, 3.0, size=len(X))
+    for fitted in (False, True):
+        est = Estimator(4, alpha=0.1, max_iter=5, random_state=0)
+        if fitted:
+            est.fit(X, y, sample_weight=sw)
+        result = check_gradients(est, X, y, sample_weight=sw)
+        model = est if fitted else Estimator(4, alpha=0.1, random_state=0)
+        if not fitted:  # the initial weights: epoch 0 of a recorded fit
+            snapshots = TrainingSnapshots(epochs=[0])
+            model.set_callbacks(snapshots).fit(X, y)
+            model = snapshots.estimators_[0]
+        penalty = 0.1 / 2 * sum((W**2).sum() for W in model.coefs_)
+        loss = log_loss(y, model.predict_proba(X), sample_weight=sw)
+        assert result.objective == pytest.approx(loss + penalty, rel=1e-9)
+        assert result.max_relative_error < 1e-6
+
+
+def test_check_gradients_of_a_fitted_network_takes_some_of_its_classes():
+    X, y = _data("multiclass")
+    est = NumpyMLPClassifier(3, max_iter=5, random_state=0).fit(X, y)
+    some = y != 2
+    result = check_gradients(est, X[some], y[some])
+    assert result.max_relative_error < 1e-6
+    balanced = NumpyMLPClassifier(3, class_weight="balanced", max_iter=5).fit(X, y)
+    assert check_gradients(balanced, X, y).max_relative_error < 1e-6
+
+
+def test_unfitted_pipelines_fit_their_earlier_steps_with_y():
+    # SelectKBest needs y: the earlier steps must be fitted on (X, y).
+    from sklearn.feature_selection import SelectKBest
+
+    X, y = _data("binary")
+    X = np.c_[X, np.random.RandomState(0).normal(size=len(X))]
+    pipe = make_pipeline(SelectKBest(k=2), NumpyMLPClassifier(3, random_state=0))
+    assert check_gradients(pipe, X, y).analytic.shape == (13,)
+    assert len(lr_range_test_of(pipe, X, y).lrs) == 5
+
+
+def lr_range_test_of(model, X, y, **kwargs):
+    from sklearn_mlplab.inspection import lr_range_test
+
+    return lr_range_test(model, X, y, start_lr=1e-3, end_lr=1e-2, n_steps=5, **kwargs)
+
+
+@pytest.mark.parametrize("Estimator", BACKENDS)
+@pytest.mark.parametrize("batch_size, shuffle", [(None, True), (20, True), (16, False)])
+def test_lr_range_run_at_a_near_constant_lr_is_an_sgd_fit(
+    Estimator, batch_size, shuffle
+):
+    # With lr all but constant, the range test's steps are those of a fit:
+    # each epoch's steps, weighted by their batches' weights, average to
+    # the fit's loss for that epoch (the same rows, order and weights).
+    from sklearn_mlplab.inspection import lr_range_test
+
+    X, y = _moons(50)
+    sw = np.random.RandomState(0).uniform(0.5, 2.0, size=len(X))
+    params = {
+        "hidden": 3,
+        "batch_size": batch_size,
+        "shuffle": shuffle,
+        "random_state": 0,
+    }
+    batches = 1 if batch_size is None else -(-len(X) // batch_size)
+    epochs = 3
+    result = lr_range_test(
+        Estimator(**params),
+        X,
+        y,
+        sample_weight=sw,
+        start_lr=0.1,
+        end_lr=0.1 * (1 + 1e-9),
+        n_steps=epochs * batches,
+    )
+    fit = Estimator(lr=0.1, max_iter=epochs, **params).fit(X, y, sample_weight=sw)
+    # Each step's weight is the sum of its rows' weights, in the epoch's
+    # order: the permutations the generator draws after the initial weights.
+    rng = np.random.RandomState(0)
+    for a, b in [(2, 3), (3, 1)]:
+        rng.normal(0, np.sqrt(2 / (a + b)), (a, b))
+    size = batch_size or len(X)
+    for epoch in range(epochs):
+        order = (
+            rng.permutation(len(X)) if shuffle and batches > 1 else np.arange(len(X))
+        )
+        weights = [sw[order][k : k + size].sum() for k in range(0, len(X), size)]
+        steps = result.raw_losses[epoch * batches : (epoch + 1) * batches]
+        assert np.dot(steps, weights) / sw.sum() == pytest.approx(
+            fit.loss_curve_[epoch], rel=1e-6
+        )
+
+
+def test_lr_range_test_defaults_are_the_documented_ones():
+    from sklearn_mlplab.inspection import lr_range_test
+
+    X, y = _moons(40)
+    result = lr_range_test(NumpyMLPClassifier(2, batch_size=None, random_state=0), X, y)
+    assert result.lrs[0] == pytest.approx(1e-4)
+    ratio = result.lrs[1] / result.lrs[0]
+    assert ratio == pytest.approx((10 / 1e-4) ** (1 / 99))  # 100 steps to 10
+    avg, smooth = 0.0, []
+    for k, loss in enumerate(result.raw_losses, start=1):
+        avg = 0.9 * avg + 0.1 * loss
+        smooth.append(avg / (1 - 0.9**k))
+    np.testing.assert_allclose(result.losses, smooth, rtol=1e-12)
+    if result.diverged:  # the default threshold: 4 times the minimum so far
+        assert result.losses[-1] > 4 * result.losses[:-1].min()
+    else:
+        assert len(result.lrs) == 100

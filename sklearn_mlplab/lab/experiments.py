@@ -364,14 +364,14 @@ def _loss_curves(model, params, data, n_jobs, progress, epochs):
     return curves
 
 
-def _stacked_loss_curves(model, params, data, progress, epochs):
+def _stacked_loss_curves(model, params, data, n_jobs, progress, epochs):
     """The loss curves of :func:`_loss_curves`, the fits stacked."""
     from sklearn.base import clone
 
     from ..model_selection import fit_stacked
 
     models = [clone(model).set_params(**p) for p in params]
-    fitted = fit_stacked(models, data.X_train, data.y_train)
+    fitted = fit_stacked(models, data.X_train, data.y_train, n_jobs=n_jobs)
     progress(epochs * len(params))
     return [
         None if isinstance(m, Exception) else np.asarray(m[-1].loss_curve_)
@@ -386,7 +386,9 @@ def _search(model, grid, cv, n_jobs, batched, progress, fit_epochs):
     from .search import SteppedGridSearchCV
 
     if batched:
-        return BatchedGridSearchCV(model, grid, cv=cv, error_score=np.nan)
+        return BatchedGridSearchCV(
+            model, grid, cv=cv, n_jobs=n_jobs, error_score=np.nan
+        )
     return SteppedGridSearchCV(
         model,
         grid,
