@@ -423,7 +423,7 @@ def search_grid(
     params = search.cv_results_["params"]
     if batched:
         curves = _stacked_loss_curves(
-            model, params, data, progress, config.search_epochs
+            model, params, data, n_jobs, progress, config.search_epochs
         )
     else:
         curves = _loss_curves(
