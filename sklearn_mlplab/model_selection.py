@@ -323,10 +323,14 @@ scorer_, n_splits_, refit_time_, multimetric_
         self.memory_budget = memory_budget
 
     def _stackable_search(self, params):
+        """Whether the search can stack: not with fit parameters, a callable
+        ``scoring`` (its return type is known only once called) or
+        callbacks on the search (``GridSearchCV`` drives those)."""
         return (
             _network(self.estimator) is not None
             and not params
             and not callable(self.scoring)
+            and not getattr(self, "_skl_callbacks", None)
         )
 
     def fit(self, X, y=None, **params):

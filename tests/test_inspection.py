@@ -195,7 +195,7 @@ def test_check_gradients_of_a_float32_network_runs_in_float64():
     assert est._params.dtype == np.float32
 
 
-@pytest.mark.parametrize("eps", [0, -1e-6, 1.5, "1e-6"])
+@pytest.mark.parametrize("eps", [0, -1e-6, 1, 1.5, "1e-6"])
 def test_check_gradients_refuses_a_bad_eps(eps):
     X, y = _data("binary")
     with pytest.raises(ValueError, match="eps must be"):

@@ -7,6 +7,7 @@ Run from anywhere in a clone with the test extras installed
     python tools/mutation.py _functions _optim  # some of them
     python tools/mutation.py --summary          # only summarise the last runs
     python tools/mutation.py --check NAME tests/test_x.py   # one mutant, some tests
+    python tools/mutation.py --check NAME tests/test_x.py::test_y  # ... or one test
 
 mutmut's configuration (the modules it may mutate, the tests it may run) is
 ``[tool.mutmut]`` in ``pyproject.toml``. Each mutant runs only the tests that
@@ -41,6 +42,8 @@ CORE = [
     "_base.py",
     "plotting.py",
     "inspection.py",
+    "_stacked.py",
+    "model_selection.py",
     "lab/claims.py",
     "lab/conclusions.py",
     "lab/comparisons.py",
@@ -129,18 +132,17 @@ def check(name, tests):
     tree = ROOT / "mutants"
     if not (tree / "sklearn_mlplab").is_dir():
         raise SystemExit("No mutants/ yet: run the script on a module first.")
-    for test in tests:
-        source = Path(test).resolve()
+    ids = []
+    for test in tests:  # a file, or a test in it: tests/test_x.py::test_y
+        path, *node = test.split("::", 1)
+        source = Path(path).resolve()
         target = tree / source.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+        ids.append("::".join([str(source.relative_to(ROOT)), *node]))
     env = {**os.environ, "MUTANT_UNDER_TEST": name, "PYTHONPATH": str(tree)}
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
-    result = subprocess.run(
-        [*command, *(str(Path(t).resolve().relative_to(ROOT)) for t in tests)],
-        cwd=tree,
-        env=env,
-    )
+    result = subprocess.run([*command, *ids], cwd=tree, env=env)
     code = result.returncode
     verdict = {0: "survived", 1: "killed"}.get(code, f"pytest exit {code}")
     print(f"{name}: {verdict}")
