@@ -604,7 +604,7 @@ def case_batched(cfg, rows, which):
     )
     return [
         f"({which}) data: {source}; StandardScaler in the pipeline; classic momentum "
-        f"0.9; BatchedGridSearchCV's mean_test_score and best_params_ "
+        f"0.9; BatchedGridSearchCV's ``mean_test_score`` and ``best_params_`` "
         f"{'equal' if same else 'DIFFER FROM'} GridSearchCV's (to 1e-9)."
     ]
 

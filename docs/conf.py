@@ -169,6 +169,8 @@ _FALLBACK = {
             ("estimator", "std:term", "glossary.html#term-estimator"),
             ("meta-estimator", "std:term", "glossary.html#term-meta-estimator"),
             # Referenced by the docstrings of inherited scikit-learn methods.
+            ("fit", "std:term", "glossary.html#term-fit"),
+            ("classes_", "std:term", "glossary.html#term-classes_"),
             ("metadata_routing", "std:label", "metadata_routing.html#metadata-routing"),
             (
                 "accuracy_score",

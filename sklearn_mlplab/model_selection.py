@@ -241,8 +241,9 @@ class BatchedGridSearchCV(GridSearchCV):
     param_grid : dict or list of dicts
         As in :class:`~sklearn.model_selection.GridSearchCV`.
 
-    scoring, refit, cv, verbose, error_score, return_train_score
-        As in :class:`~sklearn.model_selection.GridSearchCV`.
+    scoring : str, callable, list, tuple or dict, default=None
+        As in :class:`~sklearn.model_selection.GridSearchCV`; a callable
+        runs the search as ``GridSearchCV``.
 
     n_jobs : int, default=None
         How many stacks train at once, in threads of this process (a torch
@@ -250,8 +251,25 @@ class BatchedGridSearchCV(GridSearchCV):
         back to ``GridSearchCV`` as a whole (see above), its ``n_jobs``.
         None means 1, -1 all cores.
 
+    refit : bool, str or callable, default=True
+        As in :class:`~sklearn.model_selection.GridSearchCV`; the refit is
+        an ordinary ``fit``.
+
+    cv : int, cross-validation generator or iterable, default=None
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+
+    verbose : int, default=0
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
+
     pre_dispatch : int or str, default="2*n_jobs"
-        As ``n_jobs``.
+        Used where the search runs as ``GridSearchCV``.
+
+    error_score : "raise" or float, default=np.nan
+        The score of a fit that fails (a diverged candidate, say), or
+        "raise" to raise its error.
+
+    return_train_score : bool, default=False
+        As in :class:`~sklearn.model_selection.GridSearchCV`.
 
     memory_budget : int, default=512 MiB
         The most memory, in bytes, that one stack may take (its rows, a
