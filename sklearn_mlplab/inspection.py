@@ -1240,7 +1240,12 @@ def _range_run(net, X, Y, sample_weight, start_lr, end_lr, n_steps, beta, diverg
     growth = (end_lr / start_lr) ** (1 / (n_steps - 1))
     lrs, raw, smooth = [], [], []
     average, best = 0.0, math.inf
-    with net._engine(net, X, Y, sample_weight, batch_size) as engine:
+    # The run is meant to end in divergence: numpy's overflow warnings on
+    # the way are expected, and the result says that it diverged.
+    with (
+        np.errstate(over="ignore", invalid="ignore"),
+        net._engine(net, X, Y, sample_weight, batch_size) as engine,
+    ):
         while len(lrs) < n_steps:
             if net.shuffle and batches.count > 1:
                 perm = net._rng.permutation(n)

@@ -150,9 +150,10 @@ def test_check_gradients_catches_a_wrong_derivative(monkeypatch, Estimator, brea
     assert result.relative_errors[-1] < 1e-6 < result.relative_errors[0]
 
 
-def test_check_gradients_objective_is_the_training_loss_written_out():
+@pytest.mark.parametrize("Estimator", BACKENDS)
+def test_check_gradients_objective_is_the_training_loss_written_out(Estimator):
     X, y = _data("multiclass")
-    est = NumpyMLPClassifier(4, alpha=0.3, max_iter=20, random_state=0).fit(X, y)
+    est = Estimator(4, alpha=0.3, max_iter=20, random_state=0).fit(X, y)
     penalty = 0.3 / 2 * sum((W**2).sum() for W in est.coefs_)
     expected = log_loss(y, est.predict_proba(X)) + penalty
     result = check_gradients(est, X, y)
@@ -567,13 +568,20 @@ def test_lr_finder_matches_across_backends():
 
 def test_lr_finder_refuses_lbfgs_and_bad_ranges():
     X, y = _moons(40)
-    with pytest.raises(ValueError, match="solver='lbfgs' has none"):
+    message = (
+        r"^The learning-rate finder needs a solver with a learning rate; "
+        r"solver='lbfgs' has none\. Use solver='sgd' or 'adam'\.$"
+    )
+    with pytest.raises(ValueError, match=message):
         LearningRateFinderDisplay.from_estimator(
             NumpyMLPClassifier(3, solver="lbfgs"), X, y
         )
     bad = [
         ({"start_lr": 1.0, "end_lr": 0.1}, "start_lr < end_lr"),
+        ({"start_lr": 0.0}, "start_lr < end_lr"),
+        ({"start_lr": 0.1, "end_lr": 0.1}, "start_lr < end_lr"),
         ({"n_steps": 1}, "n_steps must be"),
+        ({"n_steps": 2.0}, "n_steps must be"),
         ({"smoothing": 1.0}, "smoothing must be"),
         ({"diverge_threshold": 1.0}, "diverge_threshold must be"),
     ]
@@ -787,3 +795,65 @@ def test_lr_range_test_defaults_are_the_documented_ones():
         assert result.losses[-1] > 4 * result.losses[:-1].min()
     else:
         assert len(result.lrs) == 100
+
+
+def test_lr_range_test_takes_the_edges_of_its_ranges():
+    from sklearn_mlplab.inspection import lr_range_test
+
+    X, y = _moons(40)
+    est = NumpyMLPClassifier(2, batch_size=None, random_state=0)
+    two = lr_range_test(est, X, y, n_steps=2, smoothing=0.0, diverge_threshold=1.5)
+    assert len(two.lrs) <= 2 and two.rule == "minimum / 10"
+    # No smoothing: the smoothed losses are the raw ones.
+    np.testing.assert_array_equal(two.losses, two.raw_losses)
+
+
+def test_lr_range_test_stops_at_the_default_four_times_the_minimum():
+    from sklearn_mlplab.inspection import lr_range_test
+
+    X, y = _moons()
+    result = lr_range_test(
+        NumpyMLPClassifier(3, batch_size=16, random_state=0),
+        X,
+        y,
+        start_lr=1e-2,
+        end_lr=1e4,
+        n_steps=300,
+    )
+    assert result.diverged
+    smooth = result.losses
+    for k in range(1, len(smooth) - 1):
+        assert smooth[k] <= 4 * smooth[:k].min()
+    assert smooth[-1] > 4 * smooth[:-1].min() or not np.isfinite(smooth[-1])
+
+
+def test_lr_range_test_suggests_from_finite_losses_only():
+    from sklearn_mlplab.inspection import lr_range_test
+
+    X, y = _moons()
+    result = lr_range_test(
+        NumpyMLPClassifier(3, activation="identity", batch_size=None, random_state=0),
+        X,
+        y,
+        start_lr=1.0,
+        end_lr=1e30,
+        n_steps=60,
+        diverge_threshold=1e300,
+    )
+    assert result.diverged and not np.isfinite(result.losses[-1])
+    finite = np.isfinite(result.losses)
+    best = np.flatnonzero(finite)[np.argmin(result.losses[finite])]
+    assert result.suggested_lr == pytest.approx(result.lrs[best] / 10)
+
+
+def test_relu_kinks_adds_up_every_hidden_layer():
+    est = NumpyMLPClassifier((1, 1), activation="relu", max_iter=1, random_state=0)
+    X = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    est.fit(X, [0, 1])
+    # Layer 1: z = 1e-6 x, both rows near 0; layer 2: relu(z) * 1 + 0, that
+    # is 1e-6 and 0, both near 0 too: 4 in all.
+    est.coefs_[0][...] = [[1e-6], [0.0]]
+    est.coefs_[1][...] = [[1.0]]
+    for b in est.intercepts_:
+        b[...] = 0.0
+    assert inspection._relu_kinks(est, est._params.copy(), X, 1e-6) == 4
