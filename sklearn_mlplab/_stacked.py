@@ -181,6 +181,12 @@ class NumpyStack:
     def numpy(self, a):
         return a
 
+    def _ones(self, M, B, dtype):
+        ones = getattr(self, "_ones_buffer", None)
+        if ones is None or ones.shape[0] < M or ones.shape[2] < B:
+            ones = self._ones_buffer = np.ones((M, 1, B), dtype=dtype)
+        return ones[:M, :, :B]
+
     def keep(self, kept):
         """Keep only the members ``kept`` (a boolean mask) in the stack."""
         self.masks = [None if m is None else m[kept] for m in self.masks]
@@ -194,7 +200,8 @@ class NumpyStack:
         ``s`` (M, B) weighs each row by its member's batch weight sum (0 for
         padding); ``alpha`` (M, 1) holds the members' penalties.
         """
-        f, f_prime = ACTIVATIONS[self.activation], DERIVATIVES[self.activation]
+        f = _FAST_ACTIVATIONS.get(self.activation, ACTIVATIONS[self.activation])
+        f_prime = DERIVATIVES[self.activation]
         coefs, intercepts = self.layout.views(theta)
         penalized = bool(alpha.any())
         # Forward, keeping every layer's activation, padded units at 0.
@@ -227,7 +234,11 @@ class NumpyStack:
             np.matmul(a[l].transpose(0, 2, 1), delta, out=coef_grads[l])
             if penalized:
                 coef_grads[l] += alpha[:, :, None] * coefs[l]
-            np.add.reduce(delta, axis=1, out=intercept_grads[l])
+            # A column sum as a product with ones: 10x numpy's reduction over
+            # the middle axis.
+            np.matmul(
+                self._ones(M, B, delta.dtype), delta, out=intercept_grads[l][:, None, :]
+            )
             if l > 0:
                 delta = np.matmul(delta, coefs[l].transpose(0, 2, 1))
                 f_prime(a[l], delta)
@@ -300,6 +311,22 @@ class TorchStack:
                 objective = objective + alpha[:, 0] / 2 * penalty
             objective.sum().backward()  # the members' gradients do not mix
         return objective.detach(), leaf.grad
+
+
+def _sigmoid(z):
+    """The logistic function in place, as 1 / (1 + exp(-z)): four vectorised
+    passes, about 4x faster than scipy's expit on the stacks' arrays and
+    equal to it to a few ulps (``tests/test_batched_search.py`` holds the
+    stacked fits equal to the networks' own). exp overflows to inf for
+    z < -709, where the result is the right 0."""
+    with np.errstate(over="ignore"):
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+    z += 1.0
+    return np.reciprocal(z, out=z)
+
+
+_FAST_ACTIVATIONS = {"logistic": _sigmoid}
 
 
 def _sgd_step(backend, theta, velocity, grad, hyper, momentum_type, active):
