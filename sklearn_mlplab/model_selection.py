@@ -1,11 +1,12 @@
 """BatchedGridSearchCV: a whole grid of networks trained at once.
 
-For networks as small as the lab's, an epoch is tens of microseconds of
-per-call overhead and almost no arithmetic, so :class:`GridSearchCV`'s one
-fit after another is mostly overhead. :class:`BatchedGridSearchCV` trains
-every candidate of a group on every fold as one stacked network
-(``_stacked.py``) and then scores each one exactly as ``GridSearchCV`` does,
-with the same ``cv_results_``.
+For networks as small as the lab's, a fit is thousands of tiny steps, each
+paying the fixed cost of its calls: tens of microseconds, more than its
+arithmetic for torch, about as much for numpy. :class:`BatchedGridSearchCV`
+pays those costs once for many fits: it trains the candidates of a group on
+every fold side by side as one stacked network (``_stacked.py``), then
+scores each one exactly as ``GridSearchCV`` does, with the same
+``cv_results_``.
 """
 
 import time
