@@ -279,3 +279,65 @@ def test_stacks_trained_in_threads_give_the_same_results():
     one = BatchedGridSearchCV(pipe, grid, cv=cv, n_jobs=1).fit(X, y)
     two = BatchedGridSearchCV(pipe, grid, cv=cv, n_jobs=2).fit(X, y)
     _assert_same_results(two, one)
+
+
+def test_a_candidate_fitted_alone_that_fails_reports_its_own_error():
+    X, y = _data("binary")
+    X = StandardScaler().fit_transform(X)
+    # early_stopping: not stacked. classic momentum 0.99 at lr=1e6 diverges.
+    net = NumpyMLPClassifier(
+        early_stopping=True,
+        activation="identity",
+        momentum_type="classic",
+        momentum=0.99,
+        max_iter=30,
+    )
+    grid = {"lr": [0.01, 1e6], "random_state": [0]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with pytest.warns(FitFailedWarning, match="NonFiniteError: Training diverged"):
+            search = BatchedGridSearchCV(net, grid, cv=3).fit(X, y)
+        assert search.n_stacked_ == 0  # every fit alone
+        assert (search.cv_results_["mean_fit_time"] > 0).all()
+        assert np.isnan(search.cv_results_["mean_test_score"][1])
+        from sklearn_mlplab._base import NonFiniteError
+
+        with pytest.raises(NonFiniteError):
+            BatchedGridSearchCV(net, grid, cv=3, error_score="raise").fit(X, y)
+
+
+def test_fit_stacked_trains_n_jobs_stacks_at_once(monkeypatch):
+    import threading
+
+    X, y = _data("binary")
+    X = StandardScaler().fit_transform(X)
+    threads = set()
+    real = _stacked.train_stack
+
+    def recording(members, backend):
+        threads.add(threading.get_ident())
+        return real(members, backend)
+
+    monkeypatch.setattr(_stacked, "train_stack", recording)
+    nets = [NumpyMLPClassifier(h, max_iter=300, random_state=0) for h in (2, 3, 4, 5)]
+    fit_stacked(nets, X, y, n_jobs=2)  # four hidden sizes: four stacks
+    assert len(threads) == 2
+    threads.clear()
+    fit_stacked([pickle.loads(pickle.dumps(n)) for n in nets], X, y)
+    assert threads == {threading.get_ident()}
+
+
+def test_a_padded_stack_drops_members_as_they_stop(monkeypatch):
+    monkeypatch.setattr(_stacked.NumpyStack, "pads", True)
+    X, y = _data("multiclass")
+    X = StandardScaler().fit_transform(X)
+    nets = [
+        NumpyMLPClassifier(
+            h, lr=lr, tol=5e-3, n_iter_no_change=2, max_iter=60, random_state=h
+        )
+        for h, lr in [(2, 0.02), (5, 0.5), (8, 0.05), (3, 0.3)]
+    ]
+    alone = [pickle.loads(pickle.dumps(n)).fit(X, y) for n in nets]
+    assert len({n.n_iter_ for n in alone}) > 2
+    for a, b in zip(fit_stacked(nets, X, y), alone, strict=True):
+        _assert_same_fit(a, b)
