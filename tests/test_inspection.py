@@ -732,7 +732,9 @@ def lr_range_test_of(model, X, y, **kwargs):
 
 
 @pytest.mark.parametrize("Estimator", BACKENDS)
-@pytest.mark.parametrize("batch_size, shuffle", [(None, True), (20, True), (16, False)])
+@pytest.mark.parametrize(
+    "batch_size, shuffle", [(None, True), (20, True), (25, True), (16, False)]
+)
 def test_lr_range_run_at_a_near_constant_lr_is_an_sgd_fit(
     Estimator, batch_size, shuffle
 ):
@@ -857,3 +859,40 @@ def test_relu_kinks_adds_up_every_hidden_layer():
     for b in est.intercepts_:
         b[...] = 0.0
     assert inspection._relu_kinks(est, est._params.copy(), X, 1e-6) == 4
+
+
+def test_lr_range_run_skips_batches_of_zero_weight_as_a_fit_does():
+    from sklearn_mlplab.inspection import lr_range_test
+
+    X, y = _moons(48)
+    # The first of three unshuffled batches weighs nothing, the others 0.8:
+    # only a zero weight skips a batch.
+    sw = np.full(len(X), 0.05)
+    sw[:16] = 0.0
+    params = {"hidden": 3, "batch_size": 16, "shuffle": False, "random_state": 0}
+    result = lr_range_test(
+        NumpyMLPClassifier(**params),
+        X,
+        y,
+        sample_weight=sw,
+        start_lr=0.1,
+        end_lr=0.1 * (1 + 1e-9),
+        n_steps=4,
+    )
+    fit = NumpyMLPClassifier(lr=0.1, max_iter=2, **params).fit(X, y, sample_weight=sw)
+    assert np.isfinite(result.raw_losses).all() and len(result.raw_losses) == 4
+    # Two steps an epoch, of equal weights: their mean is the epoch's loss.
+    np.testing.assert_allclose(
+        result.raw_losses.reshape(2, 2).mean(axis=1), fit.loss_curve_, rtol=1e-6
+    )
+
+
+def test_relu_kinks_reach_is_100_eps_times_the_largest_input():
+    est = NumpyMLPClassifier(1, activation="relu", max_iter=1, random_state=0)
+    X = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    est.fit(X, [0, 1])
+    est.intercepts_[0][...] = 0.0
+    # Inputs of at most 1: the reach is 100 * 1e-6 = 1e-4.
+    for weight, expected in [(0.9e-4, 2), (1.005e-4, 0), (1.5e-4, 0)]:
+        est.coefs_[0][...] = [[weight], [0.0]]
+        assert inspection._relu_kinks(est, est._params.copy(), X, 1e-6) == expected
