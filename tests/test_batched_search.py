@@ -295,10 +295,14 @@ def test_a_candidate_fitted_alone_that_fails_reports_its_own_error():
     grid = {"lr": [0.01, 1e6], "random_state": [0]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        with pytest.warns(FitFailedWarning, match="NonFiniteError: Training diverged"):
+        with pytest.warns(FitFailedWarning) as caught:
             search = BatchedGridSearchCV(net, grid, cv=3).fit(X, y)
+        (message,) = [str(w.message) for w in caught if w.category is FitFailedWarning]
+        assert "Traceback (most recent call last):\n  File" in message
+        assert "NonFiniteError: Training diverged" in message
         assert search.n_stacked_ == 0  # every fit alone
-        assert (search.cv_results_["mean_fit_time"] > 0).all()
+        times = search.cv_results_["mean_fit_time"]
+        assert (times > 0).all() and (times < 60).all()
         assert np.isnan(search.cv_results_["mean_test_score"][1])
         from sklearn_mlplab._base import NonFiniteError
 
@@ -341,3 +345,70 @@ def test_a_padded_stack_drops_members_as_they_stop(monkeypatch):
     assert len({n.n_iter_ for n in alone}) > 2
     for a, b in zip(fit_stacked(nets, X, y), alone, strict=True):
         _assert_same_fit(a, b)
+
+
+@pytest.mark.parametrize("Estimator", BACKENDS)
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_stacked_squared_error_and_float32_fits_are_their_own(Estimator, kind):
+    X, y = _data(kind)
+    X = StandardScaler().fit_transform(X)
+    for dtype, rtol in [(np.float64, 1e-9), (np.float32, 2e-4)]:
+        nets = [
+            Estimator(h, loss="squared_error", lr=lr, max_iter=25, random_state=h)
+            for h, lr in [(3, 0.5), (3, 0.1), (5, 0.3)]
+        ]
+        Xd = X.astype(dtype)
+        alone = [pickle.loads(pickle.dumps(n)).fit(Xd, y) for n in nets]
+        for a, b in zip(fit_stacked(nets, Xd, y), alone, strict=True):
+            assert a._params.dtype == b._params.dtype == dtype
+            assert_allclose(a._params, b._params, rtol=rtol, atol=rtol * 1e-2)
+            assert_allclose(a.loss_curve_, b.loss_curve_, rtol=rtol)
+
+
+@pytest.mark.parametrize("backend", [_stacked.NumpyStack, _stacked.TorchStack])
+def test_finite_rows_looks_at_each_member_alone(backend):
+    Estimator = (
+        TorchMLPClassifier if backend is _stacked.TorchStack else NumpyMLPClassifier
+    )
+    net = Estimator(2, max_iter=1).fit([[0.0], [1.0]], [0, 1])
+    layout = _stacked._Layout(
+        [_stacked.Member(net, np.zeros((2, 1)), np.zeros((2, 1)))]
+    )
+    stack = backend(net, layout, np.float64)
+    theta = stack.asarray(np.array([[1.0, 2.0], [np.inf, 0.0], [3.0, np.nan]]))
+    assert list(stack.finite_rows(theta)) == [True, False, False]
+
+
+def test_fit_stacked_returns_the_error_of_a_fit_that_failed():
+    from sklearn_mlplab._base import NonFiniteError
+
+    X, y = _data("binary")
+    X = StandardScaler().fit_transform(X)
+    good = NumpyMLPClassifier(3, max_iter=5, random_state=0)
+    bad = NumpyMLPClassifier(
+        3,
+        lr=1e6,
+        momentum=0.99,
+        momentum_type="classic",
+        activation="identity",
+        max_iter=40,
+        random_state=0,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first, second = fit_stacked([good, bad], X, y)
+    assert first is good and hasattr(good, "_params")
+    assert isinstance(second, NonFiniteError)
+
+
+def test_a_callable_scoring_runs_the_search_as_grid_search_cv():
+    from sklearn.metrics import accuracy_score, make_scorer
+
+    X, y = _data("binary")
+    net = NumpyMLPClassifier(max_iter=10, random_state=0)
+    grid = {"lr": [0.5, 0.1]}
+    scorer = make_scorer(accuracy_score)
+    batched = BatchedGridSearchCV(net, grid, cv=3, scoring=scorer).fit(X, y)
+    plain = GridSearchCV(net, grid, cv=3, scoring=scorer).fit(X, y)
+    assert batched.n_stacked_ == 0
+    _assert_same_results(batched, plain)
