@@ -24,8 +24,8 @@ from sklearn_mlplab import (  # noqa: E402
     TorchMLPClassifier,
     _functions,
     _torch_mlp,
-    inspection,
 )
+from sklearn_mlplab.inspection import _evolution, _gradients  # noqa: E402
 from sklearn_mlplab.inspection import (  # noqa: E402
     HiddenUnitsDisplay,
     LearningRateFinderDisplay,
@@ -407,7 +407,7 @@ def test_record_training_clones_and_stops_where_the_fit_stops():
     assert history.epochs == [0, 2, 4]  # the fit never reached 400
     assert len(history.estimators) == len(history.losses) == 3
     # The default: 0 and five epochs on a log scale up to max_iter.
-    assert inspection._default_epochs(1000) == [0, 1, 6, 32, 178, 1000]
+    assert _evolution._default_epochs(1000) == [0, 1, 6, 32, 178, 1000]
 
 
 def test_record_training_of_a_pipeline_gives_pipelines():
@@ -430,7 +430,7 @@ def test_record_training_of_a_pipeline_gives_pipelines():
 
 def test_record_training_needs_the_callback_api(monkeypatch):
     X, y = _moons(40)
-    monkeypatch.setattr(inspection, "CALLBACKS_AVAILABLE", False)
+    monkeypatch.setattr(_evolution, "CALLBACKS_AVAILABLE", False)
     with pytest.raises(ImportError, match="scikit-learn >= 1.9"):
         record_training(NumpyMLPClassifier(3), X, y)
 
@@ -659,11 +659,11 @@ def test_the_displays_draw_a_recorded_run_and_a_range_test_as_given():
 
 # ---------------------------------------------- held against a second route
 def test_relative_error_is_the_norm_ratio_written_out():
-    assert inspection._relative_error(np.zeros(3), np.zeros(3)) == 0.0
-    assert inspection._relative_error(np.array([3.0, 4.0]), np.zeros(2)) == 1.0
+    assert _gradients._relative_error(np.zeros(3), np.zeros(3)) == 0.0
+    assert _gradients._relative_error(np.array([3.0, 4.0]), np.zeros(2)) == 1.0
     a, n = np.array([1.0, 2.0, 2.0]), np.array([1.0, 2.0, 2.3])
     expected = 0.3 / np.sqrt(1 + 4 + 2.3**2)
-    assert inspection._relative_error(a, n) == pytest.approx(expected, rel=1e-12)
+    assert _gradients._relative_error(a, n) == pytest.approx(expected, rel=1e-12)
 
 
 def test_relu_kinks_counts_pre_activations_within_reach_of_zero():
@@ -676,11 +676,11 @@ def test_relu_kinks_counts_pre_activations_within_reach_of_zero():
     est.coefs_[0][...] = [[1e-6], [0.0]]
     est.intercepts_[0][...] = 0.0
     theta = est._params.copy()
-    assert inspection._relu_kinks(est, theta, X, 1e-6) == 2  # 1e-5 and -1e-5
+    assert _gradients._relu_kinks(est, theta, X, 1e-6) == 2  # 1e-5 and -1e-5
     est.coefs_[0][...] = [[1e-3], [0.0]]  # 1e-2: out of reach
-    assert inspection._relu_kinks(est, est._params.copy(), X, 1e-6) == 0
+    assert _gradients._relu_kinks(est, est._params.copy(), X, 1e-6) == 0
     assert (
-        inspection._relu_kinks(est.set_params(activation="tanh"), theta, X, 1e-6) == 0
+        _gradients._relu_kinks(est.set_params(activation="tanh"), theta, X, 1e-6) == 0
     )
 
 
@@ -858,7 +858,7 @@ def test_relu_kinks_adds_up_every_hidden_layer():
     est.coefs_[1][...] = [[1.0]]
     for b in est.intercepts_:
         b[...] = 0.0
-    assert inspection._relu_kinks(est, est._params.copy(), X, 1e-6) == 4
+    assert _gradients._relu_kinks(est, est._params.copy(), X, 1e-6) == 4
 
 
 def test_lr_range_run_skips_batches_of_zero_weight_as_a_fit_does():
@@ -895,4 +895,4 @@ def test_relu_kinks_reach_is_100_eps_times_the_largest_input():
     # Inputs of at most 1: the reach is 100 * 1e-6 = 1e-4.
     for weight, expected in [(0.9e-4, 2), (1.005e-4, 0), (1.5e-4, 0)]:
         est.coefs_[0][...] = [[weight], [0.0]]
-        assert inspection._relu_kinks(est, est._params.copy(), X, 1e-6) == expected
+        assert _gradients._relu_kinks(est, est._params.copy(), X, 1e-6) == expected
