@@ -401,6 +401,44 @@ class _Record:
         return np.array(done)
 
 
+def _stack_arrays(members, layout, backend, dtype):
+    """The members' rows and targets, zero-padded to the longest, their
+    weights (one row each) and their lr, momentum and alpha, as the
+    backend's arrays."""
+    n_max = max(m.n for m in members)
+    X = np.zeros((len(members), n_max, members[0].X.shape[1]), dtype=dtype)
+    Y = np.zeros((len(members), n_max, members[0].Y.shape[1]), dtype=dtype)
+    for k, m in enumerate(members):
+        X[k, : m.n], Y[k, : m.n] = m.X, m.Y
+    theta = backend.asarray(layout.pack(members, dtype))
+    hyper = {
+        name: backend.asarray(
+            np.array([[getattr(m.est, name)] for m in members], dtype=dtype)
+        )
+        for name in ("lr", "momentum", "alpha")
+    }
+    return backend.asarray(X), backend.asarray(Y), theta, hyper
+
+
+def _run_epoch(backend, order, live, batches, X, Y, theta, velocity, hyper):
+    """One epoch of every living member; the sum of their batch objectives
+    times the batch weights. ``batches`` keeps an unshuffled run's batches."""
+    first = order.members[0]
+    dtype = first.X.dtype  # numpy's, for the backend's arrays alike
+    epoch = backend.asarray(np.zeros(len(live), dtype=dtype))
+    for j in range(order.steps):
+        batch = batches.get(j) or _batch(backend, order, live, j, X, Y, dtype)
+        if not any(order.shuffled):
+            batches[j] = batch
+        Xb, Yb, s, sums, active = batch
+        objective, grad = backend.objective_gradient(theta, Xb, Yb, s, hyper["alpha"])
+        epoch += objective * sums
+        _sgd_step(
+            backend, theta, velocity, grad, hyper, first.est.momentum_type, active
+        )
+    return epoch
+
+
 def train_stack(members, backend_class):
     """Train ``members`` side by side; write each one's fitted state into
     its estimator, or the error its fit would raise into ``member.error``."""
@@ -408,39 +446,15 @@ def train_stack(members, backend_class):
     layout = _Layout(members)
     dtype = members[0].X.dtype
     backend = backend_class(first, layout, dtype)
-    n_max = max(m.n for m in members)
-    X = np.zeros((len(members), n_max, members[0].X.shape[1]), dtype=dtype)
-    Y = np.zeros((len(members), n_max, members[0].Y.shape[1]), dtype=dtype)
-    for k, m in enumerate(members):
-        X[k, : m.n], Y[k, : m.n] = m.X, m.Y
-    X, Y = backend.asarray(X), backend.asarray(Y)
-    theta = backend.asarray(layout.pack(members, dtype))
+    X, Y, theta, hyper = _stack_arrays(members, layout, backend, dtype)
     velocity = theta * 0
-    hyper = {
-        name: backend.asarray(
-            np.array([[getattr(m.est, name)] for m in members], dtype=dtype)
-        )
-        for name in ("lr", "momentum", "alpha")
-    }
     order, record = _Order(members), _Record(members)
     totals = np.array([m.n for m in members], dtype=float)
     live = np.arange(len(members))  # which member each row of the stack is
     batches = {}  # the batches of an unshuffled run, built once per stack
     for _ in range(first.max_iter):
         order.shuffle(live)
-        epoch = backend.asarray(np.zeros(len(live), dtype=dtype))
-        for j in range(order.steps):
-            batch = batches.get(j) or _batch(backend, order, live, j, X, Y, dtype)
-            if not any(order.shuffled):
-                batches[j] = batch
-            Xb, Yb, s, sums, active = batch
-            objective, grad = backend.objective_gradient(
-                theta, Xb, Yb, s, hyper["alpha"]
-            )
-            epoch += objective * sums
-            _sgd_step(
-                backend, theta, velocity, grad, hyper, first.momentum_type, active
-            )
+        epoch = _run_epoch(backend, order, live, batches, X, Y, theta, velocity, hyper)
         losses = backend.numpy(epoch) / totals[live]
         finite = np.isfinite(losses) & backend.finite_rows(theta)
         done = record.epoch(members, live, losses, finite)
