@@ -1,11 +1,26 @@
-"""The base class every backend shares: all of scikit-learn's plumbing.
+"""The base class every estimator shares: all of scikit-learn's plumbing.
 
-A backend subclasses :class:`BaseMLPClassifier` only to name its engine
-(``_engine``), the one class that says *how* to compute: see ``_engine.py``
-for the interface. Everything else -- validation, labels, batching,
-shuffling, stopping rules, early stopping, saving and restoring weights,
-finiteness checks and rollback, warm starts, ``partial_fit``, sample
-weights, the loss curve, prediction, tags -- lives here, once.
+The estimators are built in three layers::
+
+    BaseMLP                          this module: how a network is trained
+    ├── BaseMLPClassifier            _classifier.py: labels, probabilities
+    │   ├── NumpyMLPClassifier       _numpy_mlp.py
+    │   └── TorchMLPClassifier       _torch_mlp.py
+    └── BaseMLPRegressor             _regressor.py: targets, R^2
+        ├── NumpyMLPRegressor        _numpy_mlp.py
+        └── TorchMLPRegressor        _torch_mlp.py
+
+:class:`BaseMLP` holds what every network does, whatever it predicts:
+validation, batching, shuffling, stopping rules, early stopping, saving and
+restoring weights, finiteness checks and rollback, warm starts,
+``partial_fit``, sample weights, the loss curve, the forward pass at
+prediction time, tags. What differs between predicting classes and values
+is a handful of hooks, each documented below where it is called
+(``_check_targets``, ``_encode_targets``, ``_weigh_rows``,
+``_output_layer``, ``_decode``, ``_stratify``, ``_score_outputs``,
+``_constant_logits``, ``_learned_nothing_reasons``), which the two kinds'
+layers implement. A backend only names its engine (``_engine``), the one
+class that says *how* to compute: see ``_engine.py`` for the interface.
 """
 
 import collections
@@ -13,6 +28,7 @@ import copy
 import inspect
 import math
 import os
+import re
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -22,23 +38,19 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 from sklearn import get_config
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import accuracy_score, check_scoring
+from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.utils import assert_all_finite, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.class_weight import compute_sample_weight
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
-    column_or_1d,
     validate_data,
 )
 
-from ._functions import ACTIVATIONS, LOSSES, OUT_ACTIVATIONS, log_output
+from ._functions import ACTIVATIONS, LOSSES, OUT_ACTIVATIONS
 from ._optim import MOMENTUM_UPDATES, SGD, Adam
 from .exceptions import (
     LossIncreasedWarning,
@@ -71,7 +83,7 @@ _PREDICT_TASKS_PER_THREAD = 4
 _SINGLE_THREAD_MACS = 1 << 22
 
 
-# How the flat parameter vector is laid out: see BaseMLPClassifier._unpack.
+# How the flat parameter vector is laid out: see BaseMLP._unpack.
 _LAYOUT = "layer blocks [W; b]"
 
 # Each solver's update rule, and the estimator parameters it takes after lr,
@@ -82,7 +94,8 @@ _OPTIMIZERS = {
     "lbfgs": (type(None), ()),
 }
 # Parameters added since 0.1.0, with their defaults: a model pickled before
-# gets them on loading.
+# gets them on loading. (Every such model is a classifier: the classifier
+# layer adds its own.)
 _ADDED_PARAMS = {
     "solver": "sgd",
     "beta_1": 0.9,
@@ -91,8 +104,6 @@ _ADDED_PARAMS = {
     "lr_schedule": "constant",
     "power_t": 0.5,
     "max_fun": 15000,
-    "class_weight": None,
-    "scoring": "accuracy",
 }
 # What the callback API keeps on an estimator while it fits: a failed fit
 # puts the estimator back as it was, but these stay as they are now.
@@ -384,11 +395,32 @@ classes_ : ndarray of shape (n_classes,)
 
 
 def fill_doc(cls):
-    """Put the shared parameter and attribute sections into a docstring."""
-    cls.__doc__ = cls.__doc__.replace("%(parameters)s", PARAMETERS_DOC).replace(
-        "%(attributes)s", ATTRIBUTES_DOC
+    """Put the kind's parameter and attribute sections into a docstring
+    (``cls._parameters_doc`` and ``cls._attributes_doc``)."""
+    cls.__doc__ = cls.__doc__.replace("%(parameters)s", cls._parameters_doc).replace(
+        "%(attributes)s", cls._attributes_doc
     )
     return cls
+
+
+def edit_doc(doc, replace=None, drop=()):
+    """A numpydoc section ``doc`` (as PARAMETERS_DOC) with some entries
+    replaced (``{name: the whole entry}``) and some dropped."""
+    # An entry starts after a blank line with 4 spaces (its paragraphs and
+    # lists are indented further).
+    entries = re.split(r"\n\n    (?=\S)", doc)
+    out = []
+    for entry in entries:
+        name = entry.split(" :", 1)[0].strip()
+        if name in drop:
+            continue
+        out.append((replace or {}).get(name, entry))
+    return "\n\n    ".join(out)
+
+
+def _check_weight_sum(sample_weight):
+    if sample_weight is not None and not sample_weight.sum() > 0:
+        raise ValueError("sample_weight sums to zero: there is nothing to fit.")
 
 
 class NonFiniteError(ValueError):
@@ -474,26 +506,31 @@ class _EpochTasks:
             )
 
 
-# What early stopping holds out: the rows, their labels (as predict gives
-# them), their weights, their 0/1 target matrix, and the scorer (None for
-# scoring="accuracy" or "loss").
+# What early stopping holds out: the rows, their targets (as predict gives
+# them), their weights, their target matrix, and the scorer (None for the
+# built-in scores: the kind's own, and "loss").
 _Validation = collections.namedtuple("_Validation", "X y sample_weight Y scorer")
 
 
-class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
-    """Multi-layer perceptron classifier; backends subclass it.
+class BaseMLP(CallbackSupportMixin, BaseEstimator):
+    """Multi-layer perceptron, classifier or regressor: the shared training.
 
-    Not for direct use: see :class:`~sklearn_mlplab.NumpyMLPClassifier` and
-    :class:`~sklearn_mlplab.TorchMLPClassifier`. A backend sets ``_engine``,
-    its :class:`~sklearn_mlplab._engine.Engine` subclass.
+    Not for direct use: :class:`~sklearn_mlplab._classifier.BaseMLPClassifier`
+    and :class:`~sklearn_mlplab._regressor.BaseMLPRegressor` add what each
+    kind predicts, and their backends (e.g.
+    :class:`~sklearn_mlplab.NumpyMLPClassifier`) set ``_engine``, an
+    :class:`~sklearn_mlplab._engine.Engine` subclass.
     """
 
     _engine = None
+    # The score early stopping watches by default (a kind's own, computed in
+    # _score_outputs), and the parameters a kind added since 0.1.0.
+    _default_scoring = None
+    _added_params = {}
 
     _parameter_constraints = {
         "hidden": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
-        "loss": [StrOptions(set(LOSSES))],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "momentum_type": [StrOptions(set(MOMENTUM_UPDATES))],
@@ -515,7 +552,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "warm_start": ["boolean"],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
         "scoring": [str, callable],
     }
 
@@ -548,34 +584,35 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        hidden=3,
+        hidden,
         *,
-        activation="logistic",
-        loss="log_loss",
-        solver="sgd",
-        lr=1.0,
-        lr_schedule="constant",
-        power_t=0.5,
-        momentum=0.9,
-        momentum_type="dampened",
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        alpha=0.0,
-        batch_size=32,
-        max_iter=200,
-        tol=1e-4,
-        n_iter_no_change=10,
-        max_fun=15000,
-        early_stopping=False,
-        validation_fraction=0.1,
-        shuffle=True,
-        random_state=None,
-        verbose=False,
-        warm_start=False,
-        class_weight=None,
-        scoring="accuracy",
+        activation,
+        loss,
+        solver,
+        lr,
+        lr_schedule,
+        power_t,
+        momentum,
+        momentum_type,
+        beta_1,
+        beta_2,
+        epsilon,
+        alpha,
+        batch_size,
+        max_iter,
+        tol,
+        n_iter_no_change,
+        max_fun,
+        early_stopping,
+        validation_fraction,
+        shuffle,
+        random_state,
+        verbose,
+        warm_start,
+        scoring,
     ):
+        """The parameters both kinds share; each kind's ``__init__`` gives
+        their defaults (scikit-learn reads them from its signature)."""
         self.hidden = hidden
         self.activation = activation
         self.loss = loss
@@ -600,37 +637,9 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.warm_start = warm_start
-        self.class_weight = class_weight
         self.scoring = scoring
 
     # ------------------------------------------------------------------ fit
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the network to data.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data. float32 data trains in float32, anything else in
-            float64 (a warm start keeps the fitted model's dtype).
-
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels (any sortable labels: ints, strings, ...), or a
-            multilabel indicator matrix of 0s and 1s: one sigmoid output
-            per label.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each row. Integer weights are equivalent
-            to repeating rows (exactly so in full-batch training). With
-            ``class_weight``, each row's weight is the product of the two.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_weight, classes=None, incremental=False)
-
     def _has_partial_fit(self):
         if self.solver == "lbfgs":
             # An AttributeError, so that hasattr(est, "partial_fit") is False.
@@ -640,37 +649,8 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         return True
 
-    @available_if(_has_partial_fit)
-    @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, sample_weight=None, classes=None):
-        """Run one epoch over the given data.
-
-        Successive calls continue the same run: the weights, the velocity and
-        the shuffling generator carry over, so ``n`` calls on the same data
-        equal one :meth:`fit` with ``max_iter=n`` (and no stopping rule).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
-
-        y : array-like of shape (n_samples,) or (n_samples, n_labels)
-            Class labels, or a multilabel indicator matrix.
-
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weight of each row.
-
-        classes : array-like of shape (n_classes,), default=None
-            Every class that will ever appear. Required on the first call
-            (unless the estimator was already fitted), except for multilabel
-            ``y``, whose classes are its columns; later calls may pass the
-            same set again, and a different one is an error.
-
-        Returns
-        -------
-        self : object
-            The updated estimator.
-        """
+    def _partial_fit(self, X, y, sample_weight, classes=None):
+        """What both kinds' ``partial_fit`` do, once their arguments are in."""
         if hasattr(self, "_params"):
             # _fit_context skips validation once fitted, but lr, momentum, ...
             # may have been changed since: lr=-1 must not train silently.
@@ -753,8 +733,9 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _training_data(self, X, y, sample_weight, classes, incremental, continuing):
         """Validate the data as ``fit`` does and encode the targets (setting
-        ``classes_`` on a fresh start): X, y, the 0/1 target matrix Y and the
-        row weights, ``class_weight`` included."""
+        what the kind learns of them on a fresh start, e.g. ``classes_``):
+        X, y, the target matrix Y (one column per output unit) and the row
+        weights (``class_weight`` included)."""
         X, y = validate_data(
             self,
             X,
@@ -763,8 +744,9 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             dtype=(np.float64, np.float32),
             reset=not continuing,
             multi_output=True,
+            y_numeric=self._y_numeric,
         )
-        y, multilabel = self._check_targets(y)
+        y, kind = self._check_targets(y)
         if continuing:
             X = X.astype(self._params.dtype, copy=False)
             self._check_same_network(self._hidden_layers())
@@ -776,31 +758,28 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
             )
-        Y = self._encode_targets(
-            y, multilabel, classes, incremental, continuing, X.dtype
-        )
-        sample_weight = self._with_class_weight(y, sample_weight, incremental, X.dtype)
-        self._check_weighted_classes(y, sample_weight, incremental)
+        Y = self._encode_targets(y, kind, classes, incremental, continuing, X.dtype)
+        sample_weight = self._weigh_rows(y, sample_weight, incremental, X.dtype)
         return X, y, Y, sample_weight
 
+    # Hooks the kinds implement, in the order _training_data calls them.
+    _y_numeric = False  # validate_data's y_numeric
+
     def _check_targets(self, y):
-        """``y`` as 1-D labels or a 0/1 indicator matrix; whether multilabel."""
-        if sp.issparse(y):
-            y = y.toarray()
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = column_or_1d(y, warn=True)  # a column: DataConversionWarning
-        if y.ndim == 1:
-            check_classification_targets(y)
-            return y, False
-        kind = type_of_target(y)
-        if kind != "multilabel-indicator":
-            raise ValueError(
-                f"{type(self).__name__} takes class labels (a 1-D y) or a "
-                "multilabel indicator matrix of 0s and 1s, but y is 2-D of type "
-                f"{kind!r}. For several multiclass outputs, wrap it in "
-                "sklearn.multioutput.MultiOutputClassifier."
-            )
-        return y, True
+        """Validated ``y``, and what kind of target it is (passed on to
+        ``_encode_targets``)."""
+        raise NotImplementedError
+
+    def _encode_targets(self, y, kind, classes, incremental, continuing, dtype):
+        """The target matrix the loss compares the outputs with; on a fresh
+        start, also record what ``_output_layer`` needs (``classes_``, ...)."""
+        raise NotImplementedError
+
+    def _weigh_rows(self, y, sample_weight, incremental, dtype):
+        """The row weights training uses (None: all equal); refuse weights
+        that leave nothing to fit."""
+        _check_weight_sum(sample_weight)
+        return sample_weight
 
     def _warn_if_unscaled(self, X):
         """Warn where the features' largest |values| differ more than 100x."""
@@ -822,25 +801,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"make_pipeline(StandardScaler(), {type(self).__name__}(...)).",
                 UnscaledFeaturesWarning,
             )
-
-    def _with_class_weight(self, y, sample_weight, incremental, dtype):
-        """``sample_weight`` times the weight of each row's class."""
-        if self.class_weight is None:
-            return sample_weight
-        if self._multilabel:
-            raise ValueError(
-                "class_weight is not supported for multilabel y; pass the "
-                "weight of each row as sample_weight instead."
-            )
-        if incremental and isinstance(self.class_weight, str):
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit, which "
-                "sees one part of the data at a time. Pass the weights of all "
-                "the data as a dict: dict(zip(classes, compute_class_weight("
-                "'balanced', classes=classes, y=y_all)))."
-            )
-        weights = compute_sample_weight(self.class_weight, y).astype(dtype)
-        return weights if sample_weight is None else sample_weight * weights
 
     def _hidden_layers(self):
         hidden = self.hidden
@@ -865,93 +825,6 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 f"hidden layers {fitted}; set warm_start=False to start afresh."
             )
 
-    def _encode_targets(self, y, multilabel, classes, incremental, continuing, dtype):
-        """Set ``classes_`` (on a fresh start) and return the 0/1 target matrix."""
-        if continuing and multilabel != self._multilabel:
-            kinds = ("class labels", "a multilabel indicator matrix")
-            raise ValueError(
-                f"y is {kinds[multilabel]}, but the fitted model was trained on "
-                f"{kinds[self._multilabel]}; set warm_start=False to start afresh."
-            )
-        if multilabel:
-            return self._encode_multilabel(y, classes, continuing, dtype)
-        present = np.unique(y)
-        if not continuing:
-            if incremental:
-                if classes is None:
-                    raise ValueError(
-                        "classes must be passed on the first call to partial_fit."
-                    )
-                self.classes_ = np.unique(classes)
-            else:
-                self.classes_ = present
-            self._multilabel = False
-            if len(self.classes_) < 2:
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes, "
-                    f"but the data contains only one class: {self.classes_[0]!r}."
-                )
-        elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
-        ):
-            raise ValueError(
-                f"classes={np.unique(classes).tolist()} is not the same as on the "
-                f"first call to partial_fit: {self.classes_.tolist()}."
-            )
-        elif not incremental and not np.array_equal(present, self.classes_):
-            raise ValueError(
-                "warm_start can only be used where y has the same classes as in "
-                f"the previous call to fit: previously {self.classes_.tolist()}, "
-                f"now {present.tolist()}."
-            )
-        unseen = np.setdiff1d(present, self.classes_)
-        if unseen.size:
-            raise ValueError(
-                f"y contains labels {unseen.tolist()} that are not in classes_ "
-                f"{self.classes_.tolist()}."
-            )
-        n_classes = len(self.classes_)
-        if n_classes == 2:  # every label is one of the two (checked above)
-            return (y == self.classes_[1]).astype(dtype)[:, None]
-        index = np.searchsorted(self.classes_, y)
-        Y = np.zeros((len(y), n_classes), dtype=dtype)
-        Y[np.arange(len(y)), index] = 1
-        return Y
-
-    def _encode_multilabel(self, y, classes, continuing, dtype):
-        """Multilabel ``y``: its classes are its columns, 0 to n_labels - 1,
-        as scikit-learn numbers them."""
-        labels = np.arange(y.shape[1])
-        if classes is not None and not np.array_equal(np.unique(classes), labels):
-            raise ValueError(
-                f"classes={np.unique(classes).tolist()} does not match the "
-                f"{y.shape[1]} columns of the multilabel y: they are its classes, "
-                f"{labels.tolist()}."
-            )
-        if not continuing:
-            self.classes_ = labels
-            self._multilabel = True
-        elif len(self.classes_) != y.shape[1]:
-            raise ValueError(
-                f"y has {y.shape[1]} labels, but the fitted model has "
-                f"{len(self.classes_)}; set warm_start=False to start afresh."
-            )
-        return y.astype(dtype)
-
-    def _check_weighted_classes(self, y, sample_weight, incremental):
-        if sample_weight is None:
-            return
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight sums to zero: there is nothing to fit.")
-        if self._multilabel:
-            return
-        weighted = np.unique(y[sample_weight > 0])
-        if not incremental and len(weighted) < 2:
-            raise ValueError(
-                "Only one class has a non-zero sample_weight "
-                f"({weighted[0]!r}); at least 2 classes are needed."
-            )
-
     def _new_optimizer(self, lr=None):
         """A fresh optimizer of ``solver``'s rule (None for L-BFGS)."""
         rule, names = _OPTIMIZERS[self.solver]
@@ -968,14 +841,10 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _initialize(self, hidden, n_features, dtype):
         """Draw Xavier-normal weights from ``self._rng``; biases start at zero."""
-        n_outputs = len(self.classes_)
-        if n_outputs == 2 and not self._multilabel:
-            n_outputs = 1  # one sigmoid unit for two classes
+        n_outputs, self.out_activation_ = self._output_layer()
         self._layer_units = [n_features, *hidden, n_outputs]
         self.n_layers_ = len(self._layer_units)
         self.n_outputs_ = n_outputs
-        multiple = n_outputs > 1 and not self._multilabel
-        self.out_activation_ = "softmax" if multiple else "logistic"
         pairs = list(zip(self._layer_units[:-1], self._layer_units[1:], strict=True))
         coefs = [
             self._rng.normal(0.0, np.sqrt(2.0 / (fan_in + fan_out)), (fan_in, fan_out))
@@ -988,6 +857,11 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             view[...] = coef
         self._optimizer = self._new_optimizer()
         self._layout = _LAYOUT
+
+    def _output_layer(self):
+        """The number of output units and their function (a key of
+        ``OUT_ACTIVATIONS``), from what ``_encode_targets`` recorded."""
+        raise NotImplementedError
 
     def _unpack(self, flat):
         """Split a flat parameter vector into views: (coefs, intercepts).
@@ -1036,10 +910,8 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
             optimizer.velocity = velocity
             state["_optimizer"] = optimizer
-        for name, default in _ADDED_PARAMS.items():
+        for name, default in {**_ADDED_PARAMS, **self._added_params}.items():
             state.setdefault(name, default)
-        if "classes_" in state:
-            state.setdefault("_multilabel", False)
         super().__setstate__(state)
 
     @property
@@ -1054,17 +926,18 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
 
     def _split_validation(self, X, y, Y, sample_weight):
         arrays = [X, Y] if sample_weight is None else [X, Y, sample_weight]
+        stratify = self._stratify(y)
         try:
             parts = train_test_split(
                 *arrays,
                 test_size=self.validation_fraction,
-                # Stratified by class; a multilabel y is not stratified.
-                stratify=None if self._multilabel else y,
+                stratify=stratify,
                 random_state=self._rng,
             )
         except ValueError as exc:
+            how = "" if stratify is None else "stratified "
             raise ValueError(
-                f"early_stopping cannot hold out a stratified validation_fraction="
+                f"early_stopping cannot hold out a {how}validation_fraction="
                 f"{self.validation_fraction} of this data: {exc}"
             ) from None
         train, val = parts[0::2], parts[1::2]
@@ -1072,19 +945,23 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             train.append(None)
             val.append(None)
         X_val, Y_val, sw_val = val
+        self._check_validation_rows(len(X_val), X.shape[0])
         scorer = None
-        if self.scoring not in ("accuracy", "loss"):
+        if self.scoring not in (self._default_scoring, "loss"):
             scorer = check_scoring(self, scoring=self.scoring)
         val = _Validation(X_val, self._decode(Y_val), sw_val, Y_val, scorer)
         return train[0], train[1], train[2], val
 
+    def _stratify(self, y):
+        """What the validation split is stratified by (None: not at all)."""
+        return None
+
+    def _check_validation_rows(self, n_val, n):
+        """Refuse a validation split too small to score."""
+
     def _decode(self, Y):
-        """The labels (as predict gives them) of a 0/1 target matrix."""
-        if self._multilabel:
-            return Y.astype(int)
-        if Y.shape[1] == 1:
-            return self.classes_[(Y[:, 0] > 0.5).astype(int)]
-        return self.classes_[Y.argmax(axis=1)]
+        """The targets of a target matrix, as ``predict`` gives them."""
+        raise NotImplementedError
 
     def _resolve_batch_size(self, n_samples):
         if self.batch_size is None:
@@ -1477,14 +1354,18 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         z = self._logits_validated(val.X, check=False)
         loss = self._mean_loss(z, val.Y, val.sample_weight)
         self.validation_loss_curve_.append(loss)
-        if self.scoring == "accuracy":
-            predicted = self._labels_from_logits(z)
-            return accuracy_score(val.y, predicted, sample_weight=val.sample_weight)
+        if self.scoring == self._default_scoring:
+            return self._score_outputs(z, val.y, val.sample_weight)
         if self.scoring == "loss":
             return -loss
         if val.sample_weight is None:
             return float(val.scorer(self, val.X, val.y))
         return float(val.scorer(self, val.X, val.y, sample_weight=val.sample_weight))
+
+    def _score_outputs(self, z, y, sample_weight):
+        """The kind's own score (``_default_scoring``: accuracy, R^2) of the
+        logits ``z`` against the targets ``y``."""
+        raise NotImplementedError
 
     def _mean_loss(self, z, Y, sample_weight):
         """The (weighted) mean loss of logits ``z`` against targets ``Y``,
@@ -1520,20 +1401,9 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
         if loss > (1 - _CHANCE_MARGIN) * constant:
             reasons.append(
                 f"its training loss {loss:.4g} is not even 1% below the "
-                f"{constant:.4g} of predicting the class frequencies"
+                f"{constant:.4g} of predicting {self._constant_name}"
             )
-        if not self._multilabel:
-            right = self._labels_from_logits(z) == self._decode(Y)
-            # The most frequent class's share (one column: the other class's
-            # share is 1 - prior; one-hot columns sum to 1).
-            chance = max(prior.max(), 1 - prior.sum())
-            accuracy = float(np.average(right, weights=sample_weight))
-            if accuracy <= chance:
-                reasons.append(
-                    f"its training accuracy {accuracy:.3f} is no higher than "
-                    f"always predicting the most frequent class ({chance:.3f}; "
-                    "for imbalanced classes try class_weight='balanced')"
-                )
+        reasons += self._learned_nothing_reasons(z, Y, prior, sample_weight)
         if reasons:
             _warn_caller(
                 "The network learned nothing: "
@@ -1543,13 +1413,18 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
                 NoBetterThanChanceWarning,
             )
 
+    # What the constant predictor predicts, in words.
+    _constant_name = None
+
     def _constant_logits(self, prior):
-        """The logits of the constant predictor that outputs ``prior``."""
-        tiny = np.finfo(prior.dtype).eps
-        p = np.clip(prior, tiny, 1 - tiny)
-        if self.out_activation_ == "logistic":
-            return np.log(p) - np.log1p(-p)
-        return np.log(p)
+        """The logits of the constant predictor whose outputs are ``prior``,
+        the training targets' (weighted) column means."""
+        raise NotImplementedError
+
+    def _learned_nothing_reasons(self, z, Y, prior, sample_weight):
+        """Reasons, beyond the loss, why the logits ``z`` of a fitted network
+        show that it learned nothing (a list of phrases, often empty)."""
+        return []
 
     # ----------------------------------------------------------- predict
     def _validate_predict_input(self, X):
@@ -1625,84 +1500,7 @@ class BaseMLPClassifier(CallbackSupportMixin, ClassifierMixin, BaseEstimator):
             )
         return z
 
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Class probabilities in the order of ``classes_``; rows sum to 1.
-            For multilabel targets, each label's probability, independently.
-        """
-        z = self._logits(X)
-        p = OUT_ACTIVATIONS[self.out_activation_](z)
-        if self.n_outputs_ == 1 and not self._multilabel:
-            # Both columns written in place: one pass fewer than hstack.
-            proba = np.empty((p.shape[0], 2), dtype=p.dtype)
-            proba[:, 1] = p[:, 0]
-            np.subtract(1, p[:, 0], out=proba[:, 0])
-            return proba
-        return p
-
-    def predict_log_proba(self, X):
-        """Logarithm of the probability of each class, computed from logits.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities in the order of ``classes_``.
-        """
-        z = self._logits(X)
-        if self._multilabel:
-            return log_output(z, "logistic")
-        if self.n_outputs_ == 1:
-            return log_output(np.hstack([-z, z]), "logistic")
-        return log_output(z, "softmax")
-
-    def predict(self, X):
-        """Predict the class of each row.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_labels)
-            Predicted labels, taken from ``classes_``; for multilabel
-            targets, the 0/1 indicator matrix (probability above 0.5).
-        """
-        return self._predict_validated(self._validate_predict_input(X))
-
-    def _predict_validated(self, X, check=True):
-        return self._labels_from_logits(self._logits_validated(X, check=check))
-
-    def _labels_from_logits(self, z):
-        if self.out_activation_ == "logistic":
-            # Threshold the probability, not the logit, so that predict and
-            # predict_proba agree where the sigmoid rounds to 0.5.
-            positive = OUT_ACTIVATIONS["logistic"](z) > 0.5
-            if self._multilabel:
-                return positive.astype(int)
-            return self.classes_[positive[:, 0].astype(int)]
-        return self.classes_[z.argmax(axis=1)]
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_label = True
         return tags
-
-
-BaseMLPClassifier.__signature__ = _init_signature(BaseMLPClassifier)

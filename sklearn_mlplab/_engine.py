@@ -2,7 +2,7 @@
 
 A backend is a subclass of :class:`Engine` plus an estimator class that
 names it (``_engine = MyEngine``). The base class
-(:class:`~sklearn_mlplab._base.BaseMLPClassifier`) does everything else --
+(:class:`~sklearn_mlplab._base.BaseMLP`) does everything else --
 validation, labels, batching and shuffling, stopping rules, saving the
 weights of the best and the last good epochs, finiteness checks, rolling
 back after a divergence, warm starts and ``partial_fit`` -- on the flat
@@ -28,7 +28,7 @@ class Engine:
 
     Parameters
     ----------
-    est : BaseMLPClassifier
+    est : BaseMLP
         The estimator being fitted. The engine reads its hyperparameters
         (``activation``, ``loss``, ``alpha``, ``out_activation_``), its
         weights ``_params`` (a flat numpy vector, the starting point) and

@@ -7,7 +7,7 @@ owns the buffers and these functions only fill them.
 """
 
 import numpy as np
-from scipy.special import expit, logsumexp
+from scipy.special import expit, logsumexp, xlogy
 
 
 # --- hidden-layer activations, applied in place to the pre-activation -------
@@ -95,7 +95,19 @@ def _softmax(z):
     return p
 
 
-OUT_ACTIVATIONS = {"logistic": _sigmoid, "softmax": _softmax}
+def _exp(z):
+    return np.exp(z)
+
+
+# Classifiers: logistic (two classes, multilabel) or softmax. Regressors:
+# identity (squared error) or exp, the log link of the Poisson loss. The
+# identity returns the logits themselves: nothing downstream writes into it.
+OUT_ACTIVATIONS = {
+    "identity": _identity,
+    "logistic": _sigmoid,
+    "softmax": _softmax,
+    "exp": _exp,
+}
 
 
 def log_output(z, out_activation):
@@ -108,8 +120,10 @@ def log_output(z, out_activation):
 # --- losses ------------------------------------------------------------------
 # ``loss(z, p, Y, out_activation)`` returns the per-sample loss (shape (n,))
 # and dL/dz, the gradient with respect to the logits (shape of z), given the
-# logits ``z``, the output probabilities ``p = out(z)`` and the 0/1 targets
-# ``Y`` (one column for a binary problem, one-hot columns otherwise).
+# logits ``z``, the outputs ``p = out(z)`` and the targets ``Y``: 0/1 for a
+# classifier (one column for a binary problem, one-hot columns otherwise),
+# the target values for a regressor, one column per output. A row's loss is
+# the sum of its columns' losses.
 def _log_loss(z, p, Y, out_activation):
     # From logits, never from log(p): large logits cannot produce inf or nan.
     if out_activation == "logistic":
@@ -138,13 +152,34 @@ def _log_loss(z, p, Y, out_activation):
 def _squared_error(z, p, Y, out_activation):
     r = p - Y
     per_sample = 0.5 * (r * r).sum(axis=1)
-    # The output function's derivative does not cancel here: sigmoid gives
-    # r * p * (1 - p); softmax's Jacobian gives p * (r - sum_k r_k p_k).
-    if out_activation == "logistic":
+    # The output function's derivative: 1 for the identity (a regressor's
+    # own loss); sigmoid gives r * p * (1 - p); softmax's Jacobian gives
+    # p * (r - sum_k r_k p_k); exp gives r * p.
+    if out_activation == "identity":
+        grad = r
+    elif out_activation == "logistic":
         grad = r * p * (1 - p)
+    elif out_activation == "exp":
+        grad = r * p
     else:
         grad = p * (r - (r * p).sum(axis=1, keepdims=True))
     return per_sample, grad
 
 
-LOSSES = {"log_loss": _log_loss, "squared_error": _squared_error}
+def _poisson(z, p, Y, out_activation):
+    # Half the Poisson deviance, y log(y / p) - y + p, on the log link p =
+    # exp(z), written with z: zero where p = y, and dL/dz = p - y (the
+    # canonical pair, as log loss is of the sigmoid).
+    per_sample = xlogy(Y, Y) - Y * z - Y + p
+    return per_sample.sum(axis=1), p - Y
+
+
+LOSSES = {
+    "log_loss": _log_loss,
+    "squared_error": _squared_error,
+    "poisson": _poisson,
+}
+# Which losses each kind of estimator takes, and the output function each
+# regressor loss implies.
+CLASSIFIER_LOSSES = ("log_loss", "squared_error")
+REGRESSOR_OUTPUTS = {"squared_error": "identity", "poisson": "exp"}

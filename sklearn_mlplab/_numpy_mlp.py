@@ -1,4 +1,5 @@
-"""NumpyMLPClassifier: forward pass and backpropagation written out in numpy.
+"""NumpyMLPClassifier and NumpyMLPRegressor: forward pass and
+backpropagation written out in numpy.
 
 :func:`backprop` is the textbook algorithm, for reading: forward, the output
 delta, one line per layer on the way back. Training runs the same algorithm
@@ -12,9 +13,11 @@ import contextlib
 import numpy as np
 
 from . import _numpy_fast as fast
-from ._base import BaseMLPClassifier, fill_doc
+from ._base import fill_doc
+from ._classifier import BaseMLPClassifier
 from ._engine import Engine
 from ._functions import ACTIVATIONS, DERIVATIVES, LOSSES, OUT_ACTIVATIONS
+from ._regressor import BaseMLPRegressor
 
 
 def backprop(
@@ -34,16 +37,17 @@ def backprop(
     X : ndarray or sparse matrix of shape (n_samples, n_features)
         The batch.
     Y : ndarray of shape (n_samples, n_outputs)
-        0/1 targets: one column for two classes, one-hot otherwise.
+        Targets: for a classifier 0/1, one column for two classes and
+        one-hot otherwise; for a regressor the target values.
     sample_weight : ndarray of shape (n_samples,) or None
         Weight of each row; None weighs them equally.
     coefs, intercepts : list of ndarray
         The weight matrix and the bias vector of each layer.
-    activation : {"logistic", "tanh", "relu"}
+    activation : {"identity", "logistic", "tanh", "relu"}
         Hidden-layer activation.
-    loss : {"log_loss", "squared_error"}
+    loss : {"log_loss", "squared_error", "poisson"}
         Per-sample loss.
-    out_activation : {"logistic", "softmax"}
+    out_activation : {"identity", "logistic", "softmax", "exp"}
         Output function.
     alpha : float
         L2 penalty ``alpha / 2 * sum(W ** 2)`` on the weight matrices.
@@ -185,6 +189,52 @@ class NumpyMLPClassifier(BaseMLPClassifier):
     >>> clf.predict_proba([[0.0, 1.0], [1.0, -0.5]]).round(2)
     array([[1., 0.],
            [0., 1.]])
+    """
+
+    _engine = NumpyEngine
+
+
+@fill_doc
+class NumpyMLPRegressor(BaseMLPRegressor):
+    """Multi-layer perceptron regressor with hand-written backpropagation.
+
+    The classifier's network and training with a regression output: one
+    identity unit per target and squared error (or ``exp`` units and the
+    Poisson loss), trained by the same :func:`backprop`, optimizers,
+    stopping rules and fast path as :class:`NumpyMLPClassifier`.
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    TorchMLPRegressor : The same estimator on PyTorch, step for step.
+    NumpyMLPClassifier : The classifier on the same network.
+    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_mlplab import NumpyMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-3, 3, size=(200, 1))
+    >>> y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=200)
+    >>> reg = make_pipeline(
+    ...     StandardScaler(),
+    ...     NumpyMLPRegressor(hidden=10, activation="tanh", solver="lbfgs",
+    ...                       random_state=0),
+    ... )
+    >>> reg.fit(X, y).score(X, y) > 0.95
+    True
+    >>> abs(reg.predict([[1.5]]) - np.sin(1.5)) < 0.1
+    array([ True])
     """
 
     _engine = NumpyEngine

@@ -14,7 +14,7 @@ member, so that every product is one stacked ``matmul`` over the members.
 * **Rows.** Each member has its own rows (its fold), padded to the longest
   with weight 0, and its own order: the permutation its own generator
   draws each epoch, as its own fit draws it.
-* **A step** is the one of :meth:`BaseMLPClassifier._run_epoch`: the
+* **A step** is the one of :meth:`BaseMLP._run_epoch`: the
   weighted mean loss of the batch plus the penalty, its gradient, and SGD's
   update with the member's ``lr`` and ``momentum``. A member whose epoch
   has fewer batches than the stack's sits the extra steps out.
@@ -258,7 +258,7 @@ class TorchStack:
     def __init__(self, est, layout, dtype):
         from ._torch_mlp import _activation, _import_torch
 
-        self.torch = torch = _import_torch()
+        self.torch = torch = _import_torch(est)
         self.device = est._resolve_device(torch)
         self.layout = layout
         self.masks = [

@@ -1,4 +1,5 @@
-"""TorchMLPClassifier: the same estimator on PyTorch autograd, CPU or GPU.
+"""TorchMLPClassifier and TorchMLPRegressor: the same estimators on
+PyTorch autograd, CPU or GPU.
 
 torch is imported inside the methods that need it, so constructing, cloning
 and ``get_params`` work without it.
@@ -9,17 +10,20 @@ import contextlib
 import numpy as np
 import scipy.sparse as sp
 
-from ._base import BaseMLPClassifier, _warn_caller, fill_doc
+from ._base import _warn_caller, fill_doc
+from ._classifier import BaseMLPClassifier
 from ._engine import Engine
 from ._optim import SGD, apply_step, needs_scaled_gradient
+from ._regressor import BaseMLPRegressor
 
 
-def _import_torch():
+def _import_torch(est=None):
     try:
         import torch
     except ImportError as exc:
+        name = "TorchMLPClassifier" if est is None else type(est).__name__
         raise ImportError(
-            "TorchMLPClassifier needs PyTorch, which is not installed. Install "
+            f"{name} needs PyTorch, which is not installed. Install "
             "it with `pip install 'sklearn-mlplab[torch]'`, or a CPU-only build "
             "with `pip install torch --index-url "
             "https://download.pytorch.org/whl/cpu`."
@@ -43,16 +47,28 @@ def _activation(torch, name, inplace=False):
     return getattr(torch.Tensor, op + "_") if inplace else getattr(torch, op)
 
 
+def _output(torch, z, out_activation):
+    """The output layer's function of the logits ``z``."""
+    if out_activation == "identity":
+        return z
+    if out_activation == "logistic":
+        return torch.sigmoid(z)
+    if out_activation == "exp":
+        return torch.exp(z)
+    return torch.nn.functional.softmax(z, dim=1)
+
+
 def _per_sample_loss(torch, name, z, Y, out_activation):
     """Per-sample loss from logits where torch has no fused loss for it: log
-    loss on a softmax output, and squared error. (Log loss on a logistic
-    output always goes through ``_summed_loss``'s fused call.)"""
-    F = torch.nn.functional
+    loss on a softmax output, squared error, and half the Poisson deviance
+    on the log link (as ``_functions._poisson``). (Log loss on a logistic
+    output always goes through ``_scaled_loss``'s fused call.)"""
     if name == "log_loss":
-        losses = -Y * F.log_softmax(z, dim=1)
+        losses = -Y * torch.nn.functional.log_softmax(z, dim=1)
+    elif name == "poisson":
+        losses = torch.special.xlogy(Y, Y) - Y * z - Y + torch.exp(z)
     else:
-        p = torch.sigmoid(z) if out_activation == "logistic" else F.softmax(z, dim=1)
-        losses = 0.5 * (p - Y) ** 2
+        losses = 0.5 * (_output(torch, z, out_activation) - Y) ** 2
     return losses.sum(dim=1)
 
 
@@ -106,7 +122,7 @@ class TorchEngine(Engine):
     """
 
     def __init__(self, est, X, Y, sample_weight, batch_size, one_thread=False):
-        torch = _import_torch()
+        torch = _import_torch(est)
         device = est._resolve_device(torch)
         self.est = est
         self.one_thread = (
@@ -319,7 +335,7 @@ class TorchEngine(Engine):
 
     @classmethod
     def forward_logits(cls, est, X):
-        torch = _import_torch()
+        torch = _import_torch(est)
         device = est._resolve_device(torch, for_training=False)
         w = _to_tensor(torch, est._params, device)
         coefs, intercepts = est._unpack(w)
@@ -341,7 +357,7 @@ class TorchEngine(Engine):
 
     @classmethod
     def prediction_threads(cls, est):
-        torch = _import_torch()
+        torch = _import_torch(est)
         try:
             on_cpu = torch.device(est.device).type == "cpu"
         except (RuntimeError, TypeError):  # "auto", or invalid: said elsewhere
@@ -399,8 +415,43 @@ def _to_tensor(torch, a, device):
     return torch.tensor(np.ascontiguousarray(a), device=device)
 
 
+class _OnDevice:
+    """What both Torch estimators add: the ``device`` they compute on."""
+
+    def _resolve_device(self, torch, for_training=True):
+        device = self.device
+        if isinstance(device, str) and device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        try:
+            device = torch.device(device)
+        except (RuntimeError, TypeError):
+            raise ValueError(
+                "device must be 'cpu', 'cuda', 'cuda:N', 'auto' or a "
+                f"torch.device, got {self.device!r}."
+            ) from None
+        if device.type == "cpu" or _device_usable(torch, device):
+            return device
+        if for_training:
+            why = "cannot be used by this torch build on this machine"
+            if device.type == "cuda":
+                why = (
+                    "but CUDA is not available here"
+                    if not torch.cuda.is_available()
+                    else f"but there are {torch.cuda.device_count()} CUDA devices"
+                )
+            raise ValueError(
+                f"device={self.device!r} {why}; use one of the devices available "
+                f"here, {_available_devices(torch)}, or device='auto'."
+            )
+        _warn_caller(
+            f"device={self.device!r} is not available here; predicting on the CPU.",
+            UserWarning,
+        )
+        return torch.device("cpu")
+
+
 @fill_doc
-class TorchMLPClassifier(BaseMLPClassifier):
+class TorchMLPClassifier(_OnDevice, BaseMLPClassifier):
     """Multi-layer perceptron classifier on PyTorch autograd, CPU or GPU.
 
     A twin of :class:`NumpyMLPClassifier`: same hyperparameters, same initial
@@ -511,35 +562,114 @@ class TorchMLPClassifier(BaseMLPClassifier):
         )
         self.device = device
 
-    def _resolve_device(self, torch, for_training=True):
-        device = self.device
-        if isinstance(device, str) and device == "auto":
-            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-        try:
-            device = torch.device(device)
-        except (RuntimeError, TypeError):
-            raise ValueError(
-                "device must be 'cpu', 'cuda', 'cuda:N', 'auto' or a "
-                f"torch.device, got {self.device!r}."
-            ) from None
-        if device.type == "cpu" or _device_usable(torch, device):
-            return device
-        if for_training:
-            why = "cannot be used by this torch build on this machine"
-            if device.type == "cuda":
-                why = (
-                    "but CUDA is not available here"
-                    if not torch.cuda.is_available()
-                    else f"but there are {torch.cuda.device_count()} CUDA devices"
-                )
-            raise ValueError(
-                f"device={self.device!r} {why}; use one of the devices available "
-                f"here, {_available_devices(torch)}, or device='auto'."
-            )
-        _warn_caller(
-            f"device={self.device!r} is not available here; predicting on the CPU.",
-            UserWarning,
+    _engine = TorchEngine
+
+
+@fill_doc
+class TorchMLPRegressor(_OnDevice, BaseMLPRegressor):
+    """Multi-layer perceptron regressor on PyTorch autograd, CPU or GPU.
+
+    A twin of :class:`NumpyMLPRegressor`, as :class:`TorchMLPClassifier` is
+    of :class:`NumpyMLPClassifier`: the same initial weights, batches and
+    update rules, with autograd's backward pass, on ``device``.
+
+    Parameters
+    ----------
+    %(parameters)s
+
+    device : str or torch.device, default="cpu"
+        Where to train and predict: ``"cpu"``, ``"cuda"``, ``"cuda:1"``, a
+        ``torch.device``, or ``"auto"`` (CUDA when available, else the CPU).
+
+    Attributes
+    ----------
+    %(attributes)s
+
+    See Also
+    --------
+    NumpyMLPRegressor : The same estimator in plain numpy.
+    TorchMLPClassifier : The classifier on the same network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_mlplab import TorchMLPRegressor
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.uniform(-3, 3, size=(200, 1))
+    >>> y = np.sin(X[:, 0]) + 0.1 * rng.normal(size=200)
+    >>> reg = make_pipeline(
+    ...     StandardScaler(),
+    ...     TorchMLPRegressor(hidden=10, activation="tanh", solver="lbfgs",
+    ...                       random_state=0),
+    ... )
+    >>> reg.fit(X, y).score(X, y) > 0.95
+    True
+    """
+
+    _parameter_constraints = {
+        **BaseMLPRegressor._parameter_constraints,
+        "device": "no_validation",  # checked when torch is imported
+    }
+
+    def __init__(
+        self,
+        hidden=3,
+        *,
+        activation="logistic",
+        loss="squared_error",
+        solver="sgd",
+        lr=0.1,
+        lr_schedule="constant",
+        power_t=0.5,
+        momentum=0.9,
+        momentum_type="dampened",
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        alpha=0.0,
+        batch_size=32,
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        max_fun=15000,
+        early_stopping=False,
+        validation_fraction=0.1,
+        shuffle=True,
+        random_state=None,
+        verbose=False,
+        warm_start=False,
+        scoring="r2",
+        device="cpu",
+    ):
+        super().__init__(
+            hidden,
+            activation=activation,
+            loss=loss,
+            solver=solver,
+            lr=lr,
+            lr_schedule=lr_schedule,
+            power_t=power_t,
+            momentum=momentum,
+            momentum_type=momentum_type,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            alpha=alpha,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            shuffle=shuffle,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+            scoring=scoring,
         )
-        return torch.device("cpu")
+        self.device = device
 
     _engine = TorchEngine

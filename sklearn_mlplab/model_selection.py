@@ -25,7 +25,7 @@ from sklearn.utils import _safe_indexing, check_random_state, indexable
 from sklearn.utils._param_validation import Interval
 
 from . import _stacked
-from ._base import BaseMLPClassifier
+from ._classifier import BaseMLPClassifier
 
 __all__ = ["BatchedGridSearchCV", "fit_stacked"]
 

@@ -19,7 +19,8 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier, _base, _numpy_fast
-from sklearn_mlplab._base import _ADDED_PARAMS, BaseMLPClassifier, fill_doc
+from sklearn_mlplab._base import _ADDED_PARAMS, fill_doc
+from sklearn_mlplab._classifier import BaseMLPClassifier
 
 ESTIMATORS = [NumpyMLPClassifier, TorchMLPClassifier]
 ATTRIBUTES = [
@@ -362,7 +363,7 @@ def test_an_old_pickle_loaded_and_pickled_again_keeps_its_weights(Est):
     state = dict(est.__getstate__())
     # As 0.1.0 pickled it: SGD's velocity, and none of the newer parameters.
     state["_velocity"] = state.pop("_optimizer").velocity
-    for name in _ADDED_PARAMS:
+    for name in {**_ADDED_PARAMS, **Est._added_params}:
         del state[name]
     for key in ("_params", "_velocity"):
         coefs, intercepts = est._unpack(state[key])

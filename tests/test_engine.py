@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_mlplab import NumpyMLPClassifier
-from sklearn_mlplab._base import BaseMLPClassifier
+from sklearn_mlplab._classifier import BaseMLPClassifier
 from sklearn_mlplab._engine import Engine
 from sklearn_mlplab._functions import ACTIVATIONS
 from sklearn_mlplab._numpy_mlp import backprop

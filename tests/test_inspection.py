@@ -207,7 +207,7 @@ def test_inspection_refuses_estimators_that_are_not_networks():
     from sklearn.linear_model import LogisticRegression
 
     X, y = _data("binary")
-    with pytest.raises(TypeError, match="NumpyMLPClassifier or TorchMLPClassifier"):
+    with pytest.raises(TypeError, match="NumpyMLPClassifier, TorchMLPClassifier, NumpyMLPRegressor"):
         check_gradients(LogisticRegression(), X, y)
     with pytest.raises(TypeError, match="Pipeline ending in one"):
         layer_outputs(make_pipeline(StandardScaler()), X)

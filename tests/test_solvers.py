@@ -511,7 +511,8 @@ def test_lbfgs_warm_start_from_a_stationary_point_runs_no_iteration(Estimator):
 def test_lbfgs_result_with_non_finite_outputs_keeps_the_starting_model(
     Estimator, monkeypatch
 ):
-    from sklearn_mlplab._base import BaseMLPClassifier, NonFiniteError
+    from sklearn_mlplab._base import NonFiniteError
+    from sklearn_mlplab._classifier import BaseMLPClassifier
 
     X, y = _data()
     kw = dict(hidden=3, solver="lbfgs", alpha=0.01, max_iter=5, random_state=0)

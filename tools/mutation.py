@@ -40,6 +40,8 @@ CORE = [
     "_numpy_fast.py",
     "_torch_mlp.py",
     "_base.py",
+    "_classifier.py",
+    "_regressor.py",
     "plotting.py",
     "inspection/_common.py",
     "inspection/_gradients.py",

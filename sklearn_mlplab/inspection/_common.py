@@ -6,18 +6,20 @@ import math
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
 
-from .._base import BaseMLPClassifier
+from .._base import BaseMLP
 
 
 def _split(estimator):
     """(earlier pipeline steps or None, the network) of ``estimator``."""
     steps = getattr(estimator, "steps", None)
     network = steps[-1][1] if steps else estimator
-    if not isinstance(network, BaseMLPClassifier):
+    if not isinstance(network, BaseMLP):
         raise TypeError(
-            "Expected a NumpyMLPClassifier or TorchMLPClassifier, or a Pipeline "
-            f"ending in one; got {type(network).__name__}."
+            "Expected one of sklearn-mlplab's networks (NumpyMLPClassifier, "
+            "TorchMLPClassifier, NumpyMLPRegressor, TorchMLPRegressor), or a "
+            f"Pipeline ending in one; got {type(network).__name__}."
         )
     return (estimator[:-1] if steps and len(steps) > 1 else None), network
 
@@ -120,7 +122,11 @@ def _scatter(ax, X, y, scatter_kwargs):
     from matplotlib.colors import ListedColormap
 
     kwargs = {"s": 12, "edgecolors": "k", "linewidths": 0.5}
-    if y is not None:
+    if y is not None and type_of_target(y) in ("continuous", "continuous-multioutput"):
+        # A regressor's targets: their value, on the maps' colour scale.
+        y = np.asarray(y, dtype=float)
+        kwargs.update(c=y if y.ndim == 1 else y[:, 0], cmap="viridis")
+    elif y is not None:
         # Two classes in white and black, which no map colour hides.
         _, codes = np.unique(y, return_inverse=True)
         two = ListedColormap(["white", "black"])

@@ -5,7 +5,7 @@ import copy
 import math
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import clone, is_regressor
 from sklearn.utils import Bunch
 
 from .._base import CALLBACKS_AVAILABLE
@@ -239,7 +239,11 @@ def record_training(estimator, X, y, *, epochs=None, sample_weight=None):
 
 def _response(model, points):
     """What the evolution maps show: the positive class's probability for
-    two classes, the predicted class's index otherwise."""
+    two classes, the predicted class's index for more, a regressor's
+    prediction (of its first target)."""
+    if is_regressor(model):
+        predicted = model.predict(points)
+        return predicted if predicted.ndim == 1 else predicted[:, 0]
     proba = model.predict_proba(points)
     if proba.shape[1] == 2 and not getattr(_split(model)[1], "_multilabel", False):
         return proba[:, 1]
@@ -269,7 +273,12 @@ class TrainingEvolutionDisplay:
         The training loss of every epoch of the run.
 
     binary : bool, default=True
-        Whether ``responses`` are probabilities (else class indices).
+        Whether ``responses`` are probabilities (else class indices, or a
+        regressor's predictions).
+
+    regression : bool, default=False
+        Whether ``responses`` are a regressor's predictions, drawn on a
+        continuous colour scale shared by the epochs.
 
     X, y : array-like, default=None
         Points to draw over the maps, and their labels.
@@ -311,17 +320,31 @@ class TrainingEvolutionDisplay:
     """
 
     def __init__(
-        self, xx0, xx1, responses, epochs, loss_curve, *, binary=True, X=None, y=None
+        self,
+        xx0,
+        xx1,
+        responses,
+        epochs,
+        loss_curve,
+        *,
+        binary=True,
+        regression=False,
+        X=None,
+        y=None,
     ):
         self.xx0, self.xx1 = xx0, xx1
         self.responses = responses
         self.epochs = list(epochs)
         self.loss_curve = loss_curve
-        self.binary = binary
+        self.binary = binary and not regression
+        self.regression = regression
         self.X, self.y = X, y
 
     def _style(self, kwargs):
-        if self.binary:
+        if self.regression:
+            values = np.asarray(self.responses)
+            style = {"cmap": "viridis", "vmin": values.min(), "vmax": values.max()}
+        elif self.binary:
             style = {"cmap": "RdBu_r", "vmin": 0.0, "vmax": 1.0}
         else:
             style = {"cmap": "tab10", "vmin": 0, "vmax": 9}
@@ -552,7 +575,8 @@ class TrainingEvolutionDisplay:
         _check_matplotlib("TrainingEvolutionDisplay.from_history")
         xx0, xx1, points = _plane(X, grid_resolution, eps)
         fitted = _split(history.fitted)[1]
-        binary = len(fitted.classes_) == 2 and not fitted._multilabel
+        regression = is_regressor(fitted)
+        binary = not regression and len(fitted.classes_) == 2 and not fitted._multilabel
         responses = np.array(
             [
                 _response(m, _as_inputs(m, points)).reshape(xx0.shape)
@@ -566,6 +590,7 @@ class TrainingEvolutionDisplay:
             history.epochs,
             list(fitted.loss_curve_),
             binary=binary,
+            regression=regression,
             X=X,
             y=y,
         )

@@ -114,7 +114,7 @@ def _float64_copy(estimator, X, y, sample_weight):
         net._validate_params()
         # As partial_fit validates: y may hold some of the classes only.
         # (partial_fit refuses class_weight="balanced", which fit's path takes.)
-        incremental = not isinstance(net.class_weight, str)
+        incremental = not isinstance(getattr(net, "class_weight", None), str)
         X, _, Y, sample_weight = net._training_data(
             X, y, sample_weight, None, incremental, True
         )
