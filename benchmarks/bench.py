@@ -26,6 +26,9 @@ Cases
     ``GridSearchCV`` on the same grid.
 (i) The same on a mini-batch grid: breast cancer (569 x 30), batch 32,
     hidden {8, 16, 32} x lr {0.1, 0.03, 0.01}, 5 folds x 100 epochs.
+(j) Regression: ``NumpyMLPRegressor`` and ``TorchMLPRegressor`` against
+    ``MLPRegressor`` (``solver="sgd"``), Friedman #1 (20,000 x 10, targets
+    standardised), hidden (64,), relu, batch 200, 10 epochs.
 
 Momentum is the classic (heavy-ball) rule everywhere: ``momentum_type=
 "classic"`` here, ``nesterovs_momentum=False`` in scikit-learn and
@@ -65,13 +68,18 @@ import scipy
 import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
-from sklearn.neural_network import MLPClassifier
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import sklearn_mlplab
-from sklearn_mlplab import NumpyMLPClassifier, TorchMLPClassifier
+from sklearn_mlplab import (
+    NumpyMLPClassifier,
+    NumpyMLPRegressor,
+    TorchMLPClassifier,
+    TorchMLPRegressor,
+)
 
 # Imported by main(), not at import time: the memory case's child processes
 # must not pay for torch unless they train with it.
@@ -107,6 +115,9 @@ FULL = dict(
     h_epochs=1000,
     i_epochs=100,
     hi_repeats=3,
+    j_rows=20_000,
+    j_epochs=10,
+    j_repeats=5,
 )
 QUICK = dict(
     repeats=1,
@@ -124,6 +135,9 @@ QUICK = dict(
     h_epochs=20,
     i_epochs=3,
     hi_repeats=1,
+    j_rows=2_000,
+    j_epochs=2,
+    j_repeats=1,
 )
 
 LR_A = 0.1  # cases (a) and (c) use the grid's learning rates
@@ -145,6 +159,11 @@ OURS = (NUMPY, TORCH)
 BATCHED = "BatchedGridSearchCV, {}"
 PLAIN = "GridSearchCV, {}, n_jobs={}"
 SK_GRID = "GridSearchCV, MLPClassifier, n_jobs=1"
+REGRESSORS = {
+    "NumpyMLPRegressor": NumpyMLPRegressor,
+    "TorchMLPRegressor": TorchMLPRegressor,
+}
+SK_REGRESSOR = "MLPRegressor"
 
 
 # ----------------------------------------------------------------- data
@@ -609,6 +628,58 @@ def case_batched(cfg, rows, which):
     ]
 
 
+def case_j(cfg, rows):
+    """(j): one regression network, ours against MLPRegressor, per epoch."""
+    from sklearn.datasets import make_friedman1
+
+    n, epochs = cfg["j_rows"], cfg["j_epochs"]
+    X, y = make_friedman1(n, noise=1.0, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    common = dict(batch_size=200, max_iter=epochs, tol=0.0, n_iter_no_change=epochs)
+    common.update(shuffle=True, random_state=0)
+
+    def fit(make):
+        return timed_fit(make, X, y, epochs)[0]
+
+    cands = {
+        SK_REGRESSOR: lambda: fit(
+            lambda: MLPRegressor(
+                hidden_layer_sizes=(64,),
+                activation="relu",
+                solver="sgd",
+                alpha=0.0,
+                learning_rate_init=LR_B,
+                momentum=MOMENTUM,
+                nesterovs_momentum=False,
+                **common,
+            )
+        )
+    }
+    for name, cls in REGRESSORS.items():
+        if cls is TorchMLPRegressor and torch is None:
+            continue
+        cands[name] = lambda cls=cls: fit(
+            lambda: cls(
+                64,
+                activation="relu",
+                solver="sgd",
+                lr=LR_B,
+                momentum=MOMENTUM,
+                momentum_type="classic",
+                **common,
+            )
+        )
+    times = interleaved(cands, cfg["j_repeats"])
+    case = f"(j) regression, {n:,}x10, (64,) relu, batch 200, {epochs} epochs"
+    for name, t in times.items():
+        row = dict(case=case, impl=name, seconds=t / epochs, kind="epoch")
+        if name != SK_REGRESSOR:
+            row["vs_sklearn"] = t / times[SK_REGRESSOR]
+        rows.append(row)
+    return ["(j) the ratio column against MLPClassifier is against MLPRegressor here."]
+
+
 def _record(results, key, seconds, search):
     results[key] = search
     return seconds
@@ -836,6 +907,11 @@ def targets(by_case):
                 None if batched is None or plain is None else batched / plain,
                 limit,
             )
+    add(
+        "numpy <= 0.5x MLPRegressor in (j)",
+        get("(j)", "NumpyMLPRegressor", "vs_sklearn"),
+        0.5,
+    )
     for impl in OURS:
         floor = get("(d)", impl, "vs_floor")
         add(
@@ -945,7 +1021,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--write-docs", metavar="PATH", help="write the table as reST")
-    parser.add_argument("--cases", default="abcdefghi", help="subset to run, e.g. ab")
+    parser.add_argument("--cases", default="abcdefghij", help="subset to run, e.g. ab")
     parser.add_argument("--rss-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.rss_child:
@@ -979,6 +1055,8 @@ def main(argv=None):
             notes += case_adam(cfg, rows, case)
         elif case in "hi":
             notes += case_batched(cfg, rows, case)
+        elif case == "j":
+            notes += case_j(cfg, rows)
     load_after = os.getloadavg()
     info["Load average (1 min)"] = (
         f"{load_before[0]:.2f} at start, {load_after[0]:.2f} at end"

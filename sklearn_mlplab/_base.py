@@ -792,7 +792,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
         if used.size < 2:
             return
         big, small = used[peak[used].argmax()], used[peak[used].argmin()]
-        if peak[big] > _SCALE_RATIO * peak[small]:
+        if peak[big] / _SCALE_RATIO > peak[small]:  # no overflow near float max
             _warn_caller(
                 f"The features' scales differ by {peak[big] / peak[small]:.3g} "
                 f"times (largest |value| {peak[big]:.3g} in feature {big}, "
@@ -945,7 +945,7 @@ class BaseMLP(CallbackSupportMixin, BaseEstimator):
             train.append(None)
             val.append(None)
         X_val, Y_val, sw_val = val
-        self._check_validation_rows(len(X_val), X.shape[0])
+        self._check_validation_rows(X_val.shape[0], X.shape[0])
         scorer = None
         if self.scoring not in (self._default_scoring, "loss"):
             scorer = check_scoring(self, scoring=self.scoring)

@@ -25,6 +25,7 @@ def test_quick_benchmark_run_prints_and_writes_every_case(tmp_path):
     assert run.returncode == 0, run.stderr[-2000:]
     cases = ("(a) lab", "(b) ", "(c) Grid", "(d) predict_proba", "(e) peak")
     more = ("(f) (a) with Adam", "(g) (b) with Adam", "(h) lab grid", "(i) breast")
+    more += ("(j) regression",)
     for case in (*cases, *more):
         assert case in run.stdout
     assert "BatchedGridSearchCV, numpy" in run.stdout
@@ -32,8 +33,9 @@ def test_quick_benchmark_run_prints_and_writes_every_case(tmp_path):
     assert "GEMM floor (numpy)" in run.stdout
     # Every target is reported, met or not (a smoke run's sizes prove nothing);
     # the two against skorch only where skorch is installed; (h) and (i) have
-    # two each per backend.
+    # two each per backend; (j) has one.
     statuses = re.findall(r"\s(met|NOT met)\s*$", run.stdout, flags=re.MULTILINE)
-    assert len(statuses) == (20 if importlib.util.find_spec("skorch") else 18)
+    assert len(statuses) == (21 if importlib.util.find_spec("skorch") else 19)
+    assert "NumpyMLPRegressor" in run.stdout and "MLPRegressor" in run.stdout
     text = out.read_text()
     assert ".. list-table::" in text and "NumpyMLPClassifier" in text

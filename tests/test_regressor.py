@@ -484,6 +484,11 @@ def test_sparse_input_trains_as_dense_input(Est):
         sparse = _fit(Est(**params), fmt(X), y)
         assert_allclose(sparse.loss_curve_, dense.loss_curve_, rtol=1e-10)
         assert_allclose(sparse.predict(fmt(X)), dense.predict(X), rtol=1e-10)
+    # ... and with early stopping, whose held-out rows are sparse too.
+    params.update(early_stopping=True, validation_fraction=0.25)
+    dense = _fit(Est(**params), X, y)
+    sparse = _fit(Est(**params), sp.csr_matrix(X), y)
+    assert_allclose(sparse.validation_scores_, dense.validation_scores_, rtol=1e-10)
 
 
 @by_backend
