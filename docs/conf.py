@@ -162,6 +162,12 @@ _FALLBACK = {
             ("sklearn.callback.ScoringMonitor", "py:class"),
             ("sklearn.callback.ProgressBar", "py:class"),
             ("sklearn.callback.FitCallback", "py:class"),
+            ("sklearn.neural_network.MLPRegressor", "py:class"),
+            ("sklearn.compose.TransformedTargetRegressor", "py:class"),
+            ("sklearn.multioutput.MultiOutputRegressor", "py:class"),
+            ("sklearn.linear_model.LinearRegression", "py:class"),
+            ("sklearn.linear_model.PoissonRegressor", "py:class"),
+            ("sklearn.model_selection.cross_validate", "py:function"),
         ],
         [
             ("array-like", "std:term", "glossary.html#term-array-like"),
@@ -177,6 +183,7 @@ _FALLBACK = {
                 "std:label",
                 "modules/model_evaluation.html#accuracy-score",
             ),
+            ("r2_score", "std:label", "modules/model_evaluation.html#r2-score"),
         ],
     ),
     # numpydoc links the builtin types of docstrings to Python's docs.

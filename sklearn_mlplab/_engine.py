@@ -37,7 +37,7 @@ class Engine:
     X : ndarray or CSR matrix of shape (n_samples, n_features)
         The training rows, validated, in the parameters' dtype.
     Y : ndarray of shape (n_samples, n_outputs)
-        0/1 targets.
+        Targets: 0/1 for a classifier, the values for a regressor.
     sample_weight : ndarray of shape (n_samples,) or None
         Row weights.
     batch_size : int
